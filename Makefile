@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make` (set up, run the default pipeline,
+# build the site) and `make test`. See README.md for the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+PROFILE ?= default
+# One thread per job: the pipeline runs jobs side by side instead.
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+
+.PHONY: all setup site test smoke paper serve bench new-paper clean
+
+all: site
+	@echo
+	@echo "Site built in site/. Browse it with: make serve  (http://127.0.0.1:8000)"
+	@echo "or open site/index.html directly."
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
+	touch $@
+
+site: setup
+	$(BIN)/snakemake site --cores $(CORES) --config profile=$(PROFILE)
+
+smoke: PROFILE := smoke
+smoke: site
+
+paper: PROFILE := paper
+paper: site
+
+test: setup
+	$(BIN)/python -m pytest
+
+serve: setup
+	$(BIN)/mkdocs serve
+
+bench: setup
+	$(BIN)/python -m reproductions.bench
+
+clean:
+	rm -rf site docs/generated results/smoke results/default .snakemake

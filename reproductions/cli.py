@@ -1,0 +1,88 @@
+"""Command line of the pipeline's steps: `python -m reproductions COMMAND`.
+
+Snakemake calls these; they also work by hand:
+
+    python -m reproductions validate                      # every paper, every profile
+    python -m reproductions run gers2001 anbn --profile smoke --trials 0-3 --out DIR
+    python -m reproductions gather gers2001 anbn --profile smoke --out DIR CHUNK_DIR...
+    python -m reproductions report gers2001 --profile default
+    python -m reproductions notebook SOURCE.py OUT.ipynb
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import PACKAGE, PROFILES, ConfigError, discover_papers, load_experiments, load_paper
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m reproductions", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("validate", help="validate every paper's metadata and experiments for every profile")
+
+    run = commands.add_parser("run", help="train and evaluate a chunk of trials")
+    run.add_argument("paper")
+    run.add_argument("experiment")
+    run.add_argument("--profile", choices=PROFILES, default="default")
+    run.add_argument("--trials", help="FIRST-LAST (inclusive); default all")
+    run.add_argument("--out", type=Path, required=True)
+    run.add_argument("--checkpoint-seconds", type=float, default=60.0)
+
+    gather = commands.add_parser("gather", help="gather chunk results into one result")
+    gather.add_argument("paper")
+    gather.add_argument("experiment")
+    gather.add_argument("--profile", choices=PROFILES, default="default")
+    gather.add_argument("--out", type=Path, required=True)
+    gather.add_argument("chunks", nargs="+", type=Path)
+
+    report = commands.add_parser("report", help="render a paper's tables and figures for the site")
+    report.add_argument("paper")
+    report.add_argument("--profile", choices=PROFILES, default="default")
+    report.add_argument("--out", type=Path, default=None)
+
+    notebook = commands.add_parser("notebook", help="execute a percent-format script into a notebook")
+    notebook.add_argument("source", type=Path)
+    notebook.add_argument("out", type=Path)
+
+    args = parser.parse_args(argv)
+    try:
+        dispatch(args)
+    except ConfigError as error:
+        sys.exit(f"configuration error: {error}")
+
+
+def dispatch(args) -> None:
+    if args.command == "validate":
+        for paper_dir in discover_papers():
+            load_paper(paper_dir)
+            for profile in PROFILES:
+                load_experiments(paper_dir, profile)
+            print(f"{paper_dir.name}: ok")
+        return
+    if args.command in ("run", "gather"):
+        from . import runner
+
+        experiment = load_experiments(PACKAGE / args.paper, args.profile)[args.experiment]
+        if args.command == "gather":
+            runner.gather(experiment, args.chunks, args.out)
+            return
+        if args.trials:
+            first, last = (int(x) for x in args.trials.split("-"))
+        else:
+            first, last = 0, experiment["trials"] - 1
+        runner.run_chunk(experiment, first, last, args.out, args.checkpoint_seconds)
+        return
+    if args.command == "report":
+        from .reporting.report import render_paper
+
+        render_paper(args.paper, args.profile, args.out)
+        return
+    if args.command == "notebook":
+        from .reporting.notebooks import execute_script
+
+        execute_script(args.source, args.out)

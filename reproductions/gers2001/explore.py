@@ -1,0 +1,55 @@
+# %% [markdown]
+# # Explore: a^n b^n networks from the pipeline
+#
+# This notebook is executed by the pipeline (`snakemake gers2001`) on the results of
+# the profile that was run; the site shows it as executed. Re-run it yourself with
+# Jupyter from the repository root. The network predicts, after each symbol, the set
+# of legal next symbols; a string is accepted when every output thresholded at $0.5$
+# matches that set. A network that counts keeps a cell state $s(t)$ that rises by a
+# constant step for each $a$ and falls for each $b$, so that $s$ returns to its start
+# value exactly when the $n$-th $b$ arrives.
+
+# %%
+import os
+
+import numpy as np
+import torch
+
+from reproductions.config import PACKAGE, load_experiments
+from reproductions.reporting.figures import trained_networks
+from reproductions.runner import load_results
+from reproductions.tasks import collate
+
+profile = os.environ.get("REPRODUCTIONS_PROFILE", "default")
+experiment = load_experiments(PACKAGE / "gers2001", profile)["anbn"]
+results = load_results(profile, "gers2001", "anbn")
+trials = results["trials"]
+print(f"profile {profile}: {len(trials)} trials, {sum(t['solved'] for t in trials)} learned the training set")
+
+# %% [markdown]
+# ## Every trial
+# Sequences until the training set was accepted, and the generalisation range
+# (the largest $N$ such that every $a^n b^n$ with $n \le N$ is accepted).
+
+# %%
+for t in trials:
+    print(f"trial {t['trial']:3d}  learned={t['solved']!s:5}  sequences={t['sequences']:7,d}  "
+          f"generalises to n <= {t['generalisation']:4d}  also accepts {t['accepted_beyond'][:8]}")
+
+# %% [markdown]
+# ## Where the best network fails
+# We feed the best trial strings of growing $n$ and print the first step where a
+# thresholded output disagrees with the legal-next-symbol set.
+
+# %%
+best = max(trials, key=lambda t: (t["solved"], t["generalisation"]))
+network, task = trained_networks(experiment, results, [best["trial"]])
+for n in [10, best["generalisation"], best["generalisation"] + 1]:
+    if n < 1:
+        continue
+    batch = collate([task.encode(n)])
+    x = torch.as_tensor(batch.inputs)[None]
+    with torch.no_grad():
+        y = network(x)[0, 0].numpy()
+    wrong = np.flatnonzero(((y > 0.5) != (batch.targets[0] > 0.5)).any(-1))
+    print(f"n={n}: " + ("accepted" if len(wrong) == 0 else f"first wrong prediction at step {wrong[0]} of {len(y)}"))

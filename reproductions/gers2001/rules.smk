@@ -1,0 +1,12 @@
+# Gers & Schmidhuber 2001: named targets. The shared rules (reproductions/rules/common.smk)
+# train, gather, report and execute the notebook.
+
+
+rule gers2001:
+    input:
+        paper_outputs("gers2001"),
+
+
+rule gers2001_anbn:
+    input:
+        experiment_outputs("gers2001", "anbn"),

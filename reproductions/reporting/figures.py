@@ -1,0 +1,41 @@
+"""Figure helpers: one look for every page, and trained networks from results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from ..models import build_model  # noqa: E402
+from ..tasks import build_task  # noqa: E402
+
+# Figures have a light background; the site puts them on a light card in dark mode.
+STYLE = {"figure.dpi": 110, "savefig.dpi": 110, "font.size": 9, "axes.spines.top": False,
+         "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}
+
+
+def new_figure(*args, **kwargs):
+    plt.rcParams.update(STYLE)
+    return plt.subplots(*args, **kwargs)
+
+
+def save(fig, path: Path) -> None:
+    tmp = Path(path).with_suffix(".tmp.png")
+    fig.savefig(tmp, bbox_inches="tight", facecolor="white")
+    plt.close(fig)
+    tmp.replace(path)
+
+
+def trained_networks(experiment: dict, results: dict, trials: list[int]):
+    """An ensemble holding the trained weights of `trials` (and the task)."""
+    task = build_task(experiment["task"]["name"], experiment["task"]["params"])
+    model = experiment["model"]
+    network = build_model(model["name"], model["params"], task.input_size, task.output_size, len(trials))
+    weights = torch.load(results["weights_path"], weights_only=False)
+    for k, trial in enumerate(trials):
+        network.load_trial_state(k, weights[trial])
+    return network, task

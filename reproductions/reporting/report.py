@@ -1,0 +1,124 @@
+"""Render a paper's results into Markdown snippets the review page includes.
+
+Writes docs/generated/<paper>/:
+
+* results.md — claims, paper vs ours, then one table per experiment;
+* figures.md — the paper's figures (from `reproductions/<paper>/report.py`);
+* provenance.md — which code, packages and machine produced each result.
+
+Every number names its profile and trial count. Shown: the profile the
+pipeline ran, plus the paper profile whenever its (committed) results exist.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import PACKAGE, ROOT, load_experiments, load_paper
+from ..runner import load_results
+from .measures import MEASURES
+from .provenance import write_text_atomic
+
+
+@dataclass
+class ReportContext:
+    paper: dict
+    experiments: dict            # resolved for the primary profile
+    results: dict                # profile -> experiment -> results (or missing)
+    profiles: list[str]          # profiles shown, in column order
+    out_dir: Path
+
+    def best_profile(self, experiment: str) -> str | None:
+        """The highest-fidelity profile with results for `experiment`."""
+        for profile in ("paper", "default", "smoke"):
+            if profile in self.profiles and self.results[profile].get(experiment):
+                return profile
+        return None
+
+
+def profile_label(profile: str, results: dict | None) -> str:
+    if not results:
+        return f"{profile} (not run)"
+    return f"{profile}, {len(results['trials'])} trials"
+
+
+def claims_table(ctx: ReportContext) -> str:
+    header = ["Claim", "Paper"] + [f"Ours: {p}" for p in ctx.profiles]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for claim in ctx.paper["claims"]:
+        cells = [claim["text"], claim["paper"]]
+        for profile in ctx.profiles:
+            result = ctx.results[profile].get(claim["experiment"])
+            if result is None:
+                cells.append("not run")
+            else:
+                _, text = MEASURES[claim["measure"]](result["trials"])
+                cells.append(f"{text} <br><small>{profile_label(profile, result)}</small>")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def experiment_table(ctx: ReportContext, name: str) -> str:
+    header = ["Profile", "Trials", "Learned", "Sequences to learn, median [IQR]", "Generalisation, median [IQR]",
+              "Best generalisation", "Training path", "Compute"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for profile in ctx.profiles:
+        result = ctx.results[profile].get(name)
+        if result is None:
+            continue
+        trials = result["trials"]
+        prov = result["provenance"]
+        row = [profile, str(len(trials)), MEASURES["percent_solved"](trials)[1], MEASURES["median_sequences"](trials)[1]]
+        if "generalisation" in trials[0]:
+            row += [MEASURES["median_generalisation"](trials)[1], MEASURES["best_generalisation"](trials)[1]]
+        else:
+            row += ["—", "—"]
+        row += [", ".join(prov.get("training_path", [])), f"{prov.get('compute_seconds', 0):,.0f} s"]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def provenance_section(ctx: ReportContext) -> str:
+    lines = ["| Experiment | Profile | Trials | Commit | Date | torch | numpy | Machine |", "|---|---|---|---|---|---|---|---|"]
+    for profile in ctx.profiles:
+        for name, result in sorted(ctx.results[profile].items()):
+            if not result:
+                continue
+            prov = result["provenance"]
+            commit = (prov["git"]["commit"] or "no git")[:10] + (" (dirty)" if prov["git"]["dirty"] else "")
+            machine = f"{prov['machine']['processor']}, {prov['machine']['cpus']} cpus"
+            lines.append(f"| {name} | {profile} | {len(result['trials'])} | `{commit}` | {prov['date']} | "
+                         f"{prov['packages']['torch']} | {prov['packages']['numpy']} | {machine} |")
+    return "\n".join(lines)
+
+
+def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, results_root: Path | None = None) -> Path:
+    paper_dir = PACKAGE / paper_id
+    paper = load_paper(paper_dir)
+    experiments = load_experiments(paper_dir, profile)
+    out_dir = Path(out_dir or ROOT / "docs" / "generated" / paper_id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profiles = [profile] + (["paper"] if profile != "paper" else [])
+    kwargs = {"results": results_root} if results_root else {}
+    results = {p: {e: load_results(p, paper_id, e, **kwargs) for e in experiments} for p in profiles}
+    # show the paper profile only where its results exist
+    profiles = [p for p in profiles if p == profile or any(results[p].values())]
+    ctx = ReportContext(paper, experiments, results, profiles, out_dir)
+
+    parts = ["#### Claims: the paper's numbers and ours", "", claims_table(ctx), ""]
+    for name, experiment in experiments.items():
+        parts += [f"#### {experiment['title']}", "", experiment_table(ctx, name), ""]
+    write_text_atomic("\n".join(parts), out_dir / "results.md")
+
+    figures = []
+    if (paper_dir / "report.py").exists():
+        module = importlib.import_module(f"reproductions.{paper_id}.report")
+        figures = module.figures(ctx)
+    figure_lines = []
+    for filename, caption in figures:
+        figure_lines += [f"![{caption}](../generated/{paper_id}/{filename})", "", f"*{caption}*", ""]
+    write_text_atomic("\n".join(figure_lines) or "No figures yet.\n", out_dir / "figures.md")
+    write_text_atomic(provenance_section(ctx) + "\n", out_dir / "provenance.md")
+    return out_dir

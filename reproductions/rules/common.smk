@@ -1,0 +1,122 @@
+# Rules every paper shares: train a chunk of trials, gather chunks, render the
+# paper's tables and figures, execute its notebook. A paper's rules.smk adds
+# its named targets (and any rule of its own).
+import json
+from pathlib import Path
+
+from reproductions.config import experiment_hash, ROOT
+from reproductions.runner import chunk_name, chunks
+
+
+wildcard_constraints:
+    profile=PROFILE,
+    paper="[a-z][a-z0-9_]*",
+    experiment="[A-Za-z0-9_]+",
+    first=r"\d+",
+    last=r"\d+",
+
+
+def experiment_config(wildcards):
+    return PAPERS[wildcards.paper]["experiments"][wildcards.experiment]
+
+
+def results_dir(paper, experiment, profile=PROFILE):
+    return f"results/{profile}/{paper}/{experiment}"
+
+
+def experiment_outputs(paper, experiment):
+    return [f"{results_dir(paper, experiment)}/trials.jsonl"]
+
+
+def paper_outputs(paper):
+    """What `all` and `site` need of a paper: its rendered results and notebook."""
+    outputs = [f"docs/generated/{paper}/results.md"]
+    if (PAPERS[paper]["dir"] / "explore.py").exists():
+        outputs.append(f"docs/generated/{paper}/explore.ipynb")
+    return outputs
+
+
+def committed_results(paper):
+    """Other profiles' results already on disk (e.g. committed paper-profile data)."""
+    return [str(p) for p in Path("results").glob(f"*/{paper}/*/trials.jsonl") if p.parts[1] != PROFILE]
+
+
+# Rough per-job needs so a cluster scheduler can place jobs (minutes, MB).
+RUNTIME_MINUTES = {"smoke": 10, "default": 60, "paper": 24 * 60}
+
+
+rule train_chunk:
+    output:
+        trials="results/{profile}/{paper}/{experiment}/chunks/{first}-{last}/trials.jsonl",
+        weights="results/{profile}/{paper}/{experiment}/chunks/{first}-{last}/weights.pt",
+        info="results/{profile}/{paper}/{experiment}/chunks/{first}-{last}/chunk.json",
+    log:
+        "logs/{profile}/{paper}/{experiment}/chunk-{first}-{last}.log",
+    params:
+        # a changed experiment definition re-runs its jobs
+        config_hash=lambda w: experiment_hash(experiment_config(w)),
+        checkpoint_seconds=PIPELINE["checkpoint_seconds"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=RUNTIME_MINUTES[PROFILE],
+    shell:
+        "{PYTHON} -m reproductions run {wildcards.paper} {wildcards.experiment} --profile {wildcards.profile}"
+        " --trials {wildcards.first}-{wildcards.last} --out $(dirname {output.trials})"
+        " --checkpoint-seconds {params.checkpoint_seconds} > {log} 2>&1"
+
+
+rule gather:
+    input:
+        lambda w: [
+            f"{results_dir(w.paper, w.experiment, w.profile)}/chunks/{chunk_name(a, b)}/trials.jsonl"
+            for a, b in chunks(experiment_config(w))
+        ],
+    output:
+        trials="results/{profile}/{paper}/{experiment}/trials.jsonl",
+        weights="results/{profile}/{paper}/{experiment}/weights.pt",
+        provenance="results/{profile}/{paper}/{experiment}/provenance.json",
+    log:
+        "logs/{profile}/{paper}/{experiment}/gather.log",
+    params:
+        config_hash=lambda w: experiment_hash(experiment_config(w)),
+        chunk_dirs=lambda w, input: " ".join(str(Path(p).parent) for p in input),
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    shell:
+        "{PYTHON} -m reproductions gather {wildcards.paper} {wildcards.experiment} --profile {wildcards.profile}"
+        " --out $(dirname {output.trials}) {params.chunk_dirs} > {log} 2>&1"
+
+
+rule report:
+    input:
+        lambda w: [p for e in PAPERS[w.paper]["experiments"] for p in experiment_outputs(w.paper, e)],
+        lambda w: committed_results(w.paper),
+        "reproductions/{paper}/paper.yaml",
+    output:
+        "docs/generated/{paper}/results.md",
+        "docs/generated/{paper}/figures.md",
+        "docs/generated/{paper}/provenance.md",
+    log:
+        "logs/" + PROFILE + "/{paper}/report.log",
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    shell:
+        "{PYTHON} -m reproductions report {wildcards.paper} --profile " + PROFILE + " > {log} 2>&1"
+
+
+rule notebook:
+    input:
+        source="reproductions/{paper}/explore.py",
+        results=lambda w: [p for e in PAPERS[w.paper]["experiments"] for p in experiment_outputs(w.paper, e)],
+    output:
+        "docs/generated/{paper}/explore.ipynb",
+    log:
+        "logs/" + PROFILE + "/{paper}/notebook.log",
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    shell:
+        "REPRODUCTIONS_PROFILE=" + PROFILE + " {PYTHON} -m reproductions notebook {input.source} {output} > {log} 2>&1"

@@ -1,0 +1,102 @@
+"""Run an experiment's trials in chunks and gather them into one result.
+
+Layout of one experiment's results (profile P):
+
+    results/P/<paper>/<experiment>/chunks/<first>-<last>/   one ensemble job each
+    results/P/<paper>/<experiment>/trials.jsonl             one line per trial
+    results/P/<paper>/<experiment>/weights.pt               trained weights per trial
+    results/P/<paper>/<experiment>/provenance.json          code, packages, config, machine
+
+A trial's seeds depend only on its index, so the gathered result is the same
+whatever the chunk size.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import torch
+
+from .config import ROOT, load_experiments
+from .reporting.provenance import provenance, write_json_atomic, write_text_atomic
+from .training.evaluation import build_evaluation
+from .training.trainer import EnsembleTrainer, atomic_torch_save
+
+RESULTS = ROOT / "results"
+
+
+def experiment_dir(profile: str, paper: str, experiment: str, results: Path = RESULTS) -> Path:
+    return Path(results) / profile / paper / experiment
+
+
+def chunks(experiment: dict) -> list[tuple[int, int]]:
+    """[(first, last)] trial ranges, `trials_per_job` trials each."""
+    size = experiment.get("trials_per_job", experiment["trials"])
+    return [(first, min(first + size, experiment["trials"]) - 1) for first in range(0, experiment["trials"], size)]
+
+
+def chunk_name(first: int, last: int) -> str:
+    return f"{first}-{last}"
+
+
+def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint_seconds: float = 60.0,
+              progress: bool | None = None) -> list[dict]:
+    """Train trials first..last as one ensemble, evaluate them, write the chunk."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    trainer = EnsembleTrainer(experiment, list(range(first, last + 1)), checkpoint=out_dir / "checkpoint.pt",
+                              checkpoint_seconds=checkpoint_seconds, progress=progress)
+    outcome = trainer.run()
+    trained = trainer.new_model(len(outcome.weights))
+    for k, weights in enumerate(outcome.weights):
+        trained.load_trial_state(k, weights)
+    evaluation = build_evaluation(experiment["evaluate"]["name"], experiment["evaluate"].get("params", {}))
+    for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
+        record.update(evaluated)
+    atomic_torch_save({r["trial"]: w for r, w in zip(outcome.records, outcome.weights)}, out_dir / "weights.pt")
+    write_text_atomic("".join(json.dumps(r) + "\n" for r in outcome.records), out_dir / "trials.jsonl")
+    write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started, 2),
+                       "path": trainer.path_name}, out_dir / "chunk.json")
+    (out_dir / "checkpoint.pt").unlink(missing_ok=True)
+    return outcome.records
+
+
+def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
+    """Concatenate chunk results in trial order and write provenance."""
+    records, weights, seconds, paths = [], {}, 0.0, set()
+    for directory in chunk_dirs:
+        directory = Path(directory)
+        records += [json.loads(line) for line in (directory / "trials.jsonl").read_text().splitlines()]
+        weights.update(torch.load(directory / "weights.pt", weights_only=False))
+        info = json.loads((directory / "chunk.json").read_text())
+        seconds += info["seconds"]
+        paths.add(info["path"])
+    records.sort(key=lambda r: r["trial"])
+    if [r["trial"] for r in records] != list(range(experiment["trials"])):
+        raise RuntimeError(f"{out_dir}: chunks do not cover trials 0..{experiment['trials'] - 1}")
+    out_dir = Path(out_dir)
+    atomic_torch_save(dict(sorted(weights.items())), out_dir / "weights.pt")
+    write_text_atomic("".join(json.dumps(r) + "\n" for r in records), out_dir / "trials.jsonl")
+    write_json_atomic(provenance(experiment, {"trials": experiment["trials"], "compute_seconds": round(seconds, 1),
+                                              "training_path": sorted(paths)}), out_dir / "provenance.json")
+
+
+def load_results(profile: str, paper: str, experiment: str, results: Path = RESULTS) -> dict | None:
+    """Gathered results of one experiment at one profile, or None if absent."""
+    directory = experiment_dir(profile, paper, experiment, results)
+    if not (directory / "trials.jsonl").exists():
+        return None
+    return {
+        "trials": [json.loads(line) for line in (directory / "trials.jsonl").read_text().splitlines()],
+        "provenance": json.loads((directory / "provenance.json").read_text()),
+        "weights_path": directory / "weights.pt",
+    }
+
+
+def resolved(paper: str, experiment: str, profile: str) -> dict:
+    from .config import PACKAGE
+
+    return load_experiments(PACKAGE / paper, profile)[experiment]

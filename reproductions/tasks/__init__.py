@@ -1,0 +1,19 @@
+"""Tasks behind one interface (`Task`) and a registry by name."""
+
+from __future__ import annotations
+
+from .base import Batch, Sequence, Task, collate
+from .formal_languages import FormalLanguageTask
+
+TASKS: dict[str, type[Task]] = {
+    "formal_language": FormalLanguageTask,
+}
+
+
+def build_task(name: str, params: dict) -> Task:
+    if name not in TASKS:
+        raise KeyError(f"unknown task {name!r}; registered: {sorted(TASKS)}")
+    return TASKS[name](**params)
+
+
+__all__ = ["TASKS", "build_task", "Task", "Sequence", "Batch", "collate", "FormalLanguageTask"]

@@ -1,0 +1,89 @@
+"""The interface every sequence task implements.
+
+A task draws one sequence at a time from a seeded `numpy.random.Generator`: the
+paper's protocols are on-line, so each trial of an ensemble owns one generator
+and reads its own stream. `collate` pads sequences into one batch.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Sequence:
+    """One example: `inputs` [T, I], `targets` [T, O], `error_mask` [T].
+
+    `error_mask[t]` is 1 where the paper gives error (and where correctness is
+    judged), 0 elsewhere. `info` carries task facts such as `n` for a^n b^n.
+    """
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    error_mask: np.ndarray
+    info: dict
+
+    @property
+    def length(self) -> int:
+        return self.inputs.shape[0]
+
+
+@dataclass
+class Batch:
+    """Padded sequences: inputs [B, T, I], targets [B, T, O], error_mask [B, T].
+
+    Padded steps have `error_mask` 0; they come after each sequence's end, so a
+    causal network's outputs on real steps do not depend on them.
+    """
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    error_mask: np.ndarray
+    lengths: np.ndarray
+    infos: list[dict]
+
+
+def collate(sequences: list[Sequence]) -> Batch:
+    """Pad a list of sequences to the longest one."""
+    longest = max(s.length for s in sequences)
+    first = sequences[0]
+    inputs = np.zeros((len(sequences), longest, first.inputs.shape[1]))
+    targets = np.zeros((len(sequences), longest, first.targets.shape[1]))
+    mask = np.zeros((len(sequences), longest))
+    for row, s in enumerate(sequences):
+        inputs[row, : s.length] = s.inputs
+        targets[row, : s.length] = s.targets
+        mask[row, : s.length] = s.error_mask
+    lengths = np.array([s.length for s in sequences])
+    return Batch(inputs, targets, mask, lengths, [s.info for s in sequences])
+
+
+class Task(ABC):
+    """A seeded source of sequences plus the paper's notion of "correct"."""
+
+    #: registry name, e.g. "formal_language"
+    name: str = ""
+    input_size: int
+    output_size: int
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> Sequence:
+        """Draw one training sequence from the task's training distribution."""
+
+    @abstractmethod
+    def correct(self, outputs, targets, error_mask):
+        """The paper's per-sequence success test, [K, B] booleans (a named
+        function from `reproductions.training.metrics`)."""
+
+    def training_set(self) -> list[Sequence]:
+        """A finite training set, for tasks whose stopping rule tests one."""
+        raise NotImplementedError(f"{type(self).__name__} has no finite training set")
+
+    def batches(self, seed: int, batch_size: int):
+        """Yield padded batches forever from one seeded stream."""
+        rng = np.random.default_rng(seed)
+        while True:
+            yield collate([self.sample(rng) for _ in range(batch_size)])

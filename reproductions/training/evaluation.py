@@ -1,0 +1,59 @@
+"""Tests run on trained networks after training, by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..tasks import collate
+from .metrics import generalisation_range
+from .stopping import stack_for_trials
+
+
+@dataclass
+class Generalisation:
+    """Which string sizes 1..max_size every network accepts (Gers & Schmidhuber
+    2001's generalisation test, extended past the paper's test range).
+
+    Reports per trial the generalisation range (largest N with every size up to
+    N accepted) and every accepted size beyond it. Sizes are tested
+    `sizes_per_batch` at a time, padded into one batch.
+    """
+
+    max_size: int = 100
+    sizes_per_batch: int = 25
+
+    def __call__(self, model, task) -> list[dict]:
+        accepted = [dict() for _ in range(model.trials)]
+        for first in range(1, self.max_size + 1, self.sizes_per_batch):
+            sizes = range(first, min(first + self.sizes_per_batch, self.max_size + 1))
+            strings, owner = [], []
+            for size in sizes:
+                for sequence in task.strings_up_to(size):
+                    strings.append(sequence)
+                    owner.append(size)
+            inputs, targets, mask = stack_for_trials(collate(strings), model.trials, model.dtype)
+            with torch.no_grad():
+                ok = task.correct(model(inputs), targets, mask).numpy()  # [K, strings]
+            owner = np.array(owner)
+            for size in sizes:
+                all_ok = ok[:, owner == size].all(-1)
+                for k in range(model.trials):
+                    accepted[k][size] = bool(all_ok[k])
+        results = []
+        for per_size in accepted:
+            span = generalisation_range(per_size)
+            beyond = sorted(size for size, ok in per_size.items() if ok and size > span + 1)
+            results.append({"generalisation": span, "accepted_beyond": beyond, "tested_up_to": self.max_size})
+        return results
+
+
+EVALUATIONS = {"generalisation": Generalisation}
+
+
+def build_evaluation(name: str, params: dict):
+    if name not in EVALUATIONS:
+        raise KeyError(f"unknown evaluation {name!r}; registered: {sorted(EVALUATIONS)}")
+    return EVALUATIONS[name](**params)

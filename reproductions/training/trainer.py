@@ -1,0 +1,201 @@
+"""On-line training of an ensemble of independent trials.
+
+Each trial keeps the paper's protocol exactly: its own seeded weights, its own
+stream of training sequences, one weight update per sequence (SGD with
+momentum), its own stopping point. Only the per-operation overhead is shared:
+one batched forward and backward pass serves all trials still training.
+
+A long run saves a checkpoint every `checkpoint_seconds`; started again, it
+resumes from it and ends with the same result as an uninterrupted run (the
+checkpoint holds weights, momentum, every trial's random-number state and the
+stopping rule's state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from ..models import build_model
+from ..tasks import build_task, collate
+from .metrics import squared_error
+from .stopping import build_stopping_rule
+
+DTYPES = {"float64": torch.float64, "float32": torch.float32}
+
+
+def trial_seeds(base_seed: int, trial: int) -> tuple[int, int]:
+    """(weight-initialisation seed, data-stream seed) of one trial.
+
+    Derived from (experiment seed, trial index) alone, so trial 7 is the same
+    network on the same data whether it runs alone or in an ensemble of 64.
+    """
+    init_seed, data_seed = np.random.SeedSequence([base_seed, trial]).generate_state(2)
+    return int(init_seed), int(data_seed)
+
+
+def fingerprint(experiment: dict, trials: list[int]) -> str:
+    """Identifies a run, so a checkpoint is only resumed by the run that wrote it."""
+    text = json.dumps({"experiment": experiment, "trials": trials}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def atomic_torch_save(obj, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+@dataclass
+class TrainingOutcome:
+    """Per-trial records (in trial order) and the trained weights."""
+
+    records: list[dict]
+    weights: list[dict[str, torch.Tensor]]
+
+
+class EnsembleTrainer:
+    """Trains the trials `trials` of one resolved experiment as one ensemble."""
+
+    def __init__(self, experiment: dict, trials: list[int], checkpoint: Path | None = None,
+                 checkpoint_seconds: float = 60.0, progress: bool | None = None):
+        self.experiment = experiment
+        self.trials = list(trials)
+        self.checkpoint = Path(checkpoint) if checkpoint else None
+        self.checkpoint_seconds = checkpoint_seconds
+        self.progress = progress
+        train = experiment["train"]
+        self.dtype = DTYPES[train["dtype"]]
+        self.task = build_task(experiment["task"]["name"], experiment["task"]["params"])
+        self.max_sequences = train["max_sequences"]
+        self.momentum = train["momentum"]
+        self.learning_rate = train["learning_rate"]
+        self.stopping = build_stopping_rule(train["stopping"]["name"], train["stopping"].get("params", {}))
+        #: which implementation trains: "eager" (torch autograd) or "fused" (compiled)
+        self.path_name = "eager"
+
+    def new_model(self, trials: int):
+        model = self.experiment["model"]
+        return build_model(model["name"], model["params"], self.task.input_size, self.task.output_size,
+                           trials, dtype=self.dtype)
+
+    def run(self) -> TrainingOutcome:
+        K = len(self.trials)
+        seeds = [trial_seeds(self.experiment["seed"], t) for t in self.trials]
+        model = self.new_model(K)
+        model.reset([init for init, _ in seeds])
+        state = {
+            "fingerprint": fingerprint(self.experiment, self.trials),
+            "seen": 0,
+            "active": list(range(K)),  # positions (in self.trials) of trials still training
+            "rngs": [np.random.default_rng(data) for _, data in seeds],
+            "velocity": {name: torch.zeros_like(p) for name, p in model.named_parameters()},
+            "recent_loss": np.full((K, 100), np.nan),
+            "records": [None] * K,
+            "weights": [None] * K,
+            "elapsed": 0.0,
+        }
+        resumed = self._load_checkpoint(state, model)
+        started = time.monotonic() - state["elapsed"]
+        last_save = time.monotonic()
+        bar = tqdm(total=K, desc=self.experiment.get("id", "training"), unit="trial",
+                   disable=None if self.progress is None else not self.progress,
+                   initial=K - len(state["active"]))
+        if resumed:
+            bar.write(f"resumed from {self.checkpoint} at {state['seen']} sequences")
+        while state["active"]:
+            self._step(model, state)
+            state["seen"] += 1
+            solved = self.stopping.solved(model, self.task, state["seen"])
+            out_of_budget = state["seen"] >= self.max_sequences
+            if solved is not None or out_of_budget:
+                if solved is None:
+                    solved = np.zeros(len(state["active"]), dtype=bool)
+                finished = solved | out_of_budget
+                if finished.any():
+                    self._finish(model, state, finished, solved, time.monotonic() - started)
+                    bar.update(int(finished.sum()))
+            if state["seen"] % 1000 == 0:
+                bar.set_postfix(sequences=state["seen"])
+            if self.checkpoint and time.monotonic() - last_save > self.checkpoint_seconds:
+                state["elapsed"] = time.monotonic() - started
+                self._save_checkpoint(state, model)
+                last_save = time.monotonic()
+        bar.close()
+        return TrainingOutcome(state["records"], state["weights"])
+
+    def _step(self, model, state) -> None:
+        """One sequence for every active trial, then one update each."""
+        active = state["active"]
+        batch = collate([self.task.sample(state["rngs"][i]) for i in active])
+        as_tensor = lambda a: torch.as_tensor(a, dtype=self.dtype).unsqueeze(1)  # [K, 1, T, ...]
+        inputs, targets, mask = as_tensor(batch.inputs), as_tensor(batch.targets), as_tensor(batch.error_mask)
+        model.zero_grad(set_to_none=True)
+        outputs = model(inputs)
+        losses = squared_error(outputs, targets, mask)  # [K, 1]
+        losses.sum().backward()
+        with torch.no_grad():
+            # Δw(t) = -α ∂E/∂w + m Δw(t-1), one update per sequence and trial
+            for name, p in model.named_parameters():
+                velocity = state["velocity"][name]
+                velocity.mul_(self.momentum).add_(p.grad, alpha=-self.learning_rate)
+                p.add_(velocity)
+            correct = self.task.correct(outputs, targets, mask)[:, 0].numpy()
+        loss_values = losses.detach()[:, 0].numpy()
+        slot = state["seen"] % state["recent_loss"].shape[1]
+        state["recent_loss"][active, slot] = loss_values
+        self.stopping.observe(correct, loss_values)
+
+    def _finish(self, model, state, finished: np.ndarray, solved: np.ndarray, elapsed: float) -> None:
+        """Record the trials that stopped and drop them from the ensemble."""
+        active = state["active"]
+        for row in np.flatnonzero(finished):
+            position = active[row]
+            state["records"][position] = {
+                "trial": self.trials[position],
+                "seed": self.experiment["seed"],
+                "solved": bool(solved[row]),
+                "sequences": state["seen"],
+                "final_loss": float(np.nanmean(state["recent_loss"][position])),
+                "wall_seconds": round(elapsed, 3),
+            }
+            state["weights"][position] = model.trial_state(row)
+        keep = np.flatnonzero(~finished)
+        state["active"] = [active[row] for row in keep]
+        if len(keep):
+            keep_index = torch.as_tensor(keep)
+            model.select(keep_index)
+            state["velocity"] = {name: v[keep_index] for name, v in state["velocity"].items()}
+            self.stopping.drop(keep)
+
+    def _save_checkpoint(self, state, model) -> None:
+        self.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        payload = {**state, "rngs": [r.bit_generator.state for r in state["rngs"]],
+                   "model": {name: p.detach().clone() for name, p in model.named_parameters()},
+                   "stopping": self.stopping.state_dict()}
+        atomic_torch_save(payload, self.checkpoint)
+
+    def _load_checkpoint(self, state, model) -> bool:
+        if not (self.checkpoint and self.checkpoint.exists()):
+            return False
+        saved = torch.load(self.checkpoint, weights_only=False)
+        if saved["fingerprint"] != state["fingerprint"]:
+            return False  # a different run's checkpoint: start afresh
+        for r, rng_state in zip(state["rngs"], saved["rngs"]):
+            r.bit_generator.state = rng_state
+        model.select(torch.arange(len(saved["active"])))
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                p.copy_(saved["model"][name])
+        for key in ("seen", "active", "velocity", "recent_loss", "records", "weights", "elapsed"):
+            state[key] = saved[key]
+        self.stopping.load_state_dict(saved["stopping"])
+        return True
