@@ -27,6 +27,8 @@ from tqdm import tqdm
 from ..models import build_model
 from ..tasks import build_task, collate
 from .metrics import squared_error
+from .fused_lstm import FusedLSTMStep
+from .fused_lstm import supports as fused_supports
 from .stopping import build_stopping_rule
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -80,6 +82,7 @@ class EnsembleTrainer:
         self.learning_rate = train["learning_rate"]
         self.stopping = build_stopping_rule(train["stopping"]["name"], train["stopping"].get("params", {}))
         #: which implementation trains: "eager" (torch autograd) or "fused" (compiled)
+        self.use_fused = train.get("fused", True)
         self.path_name = "eager"
 
     def new_model(self, trials: int):
@@ -92,6 +95,8 @@ class EnsembleTrainer:
         seeds = [trial_seeds(self.experiment["seed"], t) for t in self.trials]
         model = self.new_model(K)
         model.reset([init for init, _ in seeds])
+        self.fused_step = FusedLSTMStep(model) if self.use_fused and fused_supports(model) else None
+        self.path_name = "fused" if self.fused_step else "eager"
         state = {
             "fingerprint": fingerprint(self.experiment, self.trials),
             "seen": 0,
@@ -136,6 +141,15 @@ class EnsembleTrainer:
         """One sequence for every active trial, then one update each."""
         active = state["active"]
         batch = collate([self.task.sample(state["rngs"][i]) for i in active])
+        if self.fused_step is not None:
+            outputs, loss_values = self.fused_step(
+                model, state["velocity"], batch.inputs, batch.targets, batch.error_mask, batch.lengths,
+                np.full(len(active), float(self.learning_rate)), float(self.momentum))
+            as_tensor = lambda a: torch.as_tensor(a).unsqueeze(1)
+            correct = self.task.correct(as_tensor(outputs), as_tensor(batch.targets),
+                                        as_tensor(batch.error_mask))[:, 0].numpy()
+            self._record(state, active, correct, loss_values)
+            return
         as_tensor = lambda a: torch.as_tensor(a, dtype=self.dtype).unsqueeze(1)  # [K, 1, T, ...]
         inputs, targets, mask = as_tensor(batch.inputs), as_tensor(batch.targets), as_tensor(batch.error_mask)
         model.zero_grad(set_to_none=True)
@@ -149,7 +163,9 @@ class EnsembleTrainer:
                 velocity.mul_(self.momentum).add_(p.grad, alpha=-self.learning_rate)
                 p.add_(velocity)
             correct = self.task.correct(outputs, targets, mask)[:, 0].numpy()
-        loss_values = losses.detach()[:, 0].numpy()
+        self._record(state, active, correct, losses.detach()[:, 0].numpy())
+
+    def _record(self, state, active, correct, loss_values) -> None:
         slot = state["seen"] % state["recent_loss"].shape[1]
         state["recent_loss"][active, slot] = loss_values
         self.stopping.observe(correct, loss_values)

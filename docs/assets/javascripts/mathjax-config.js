@@ -1,0 +1,44 @@
+/*
+ * MathJax 3 settings; loaded before the local copy of MathJax (assets/mathjax/),
+ * which docs/hooks/site.py adds to every page.
+ *
+ * Two kinds of math on this site:
+ * - Markdown pages: pymdownx.arithmatex (generic) wraps math in .arithmatex
+ *   elements as \( \) and \[ \];
+ * - notebook pages: mkdocs-jupyter leaves $...$ and $$...$$ as raw text
+ *   (mkdocs-jupyter issue #227), inside .jupyter-wrapper.
+ * Only those two places are typeset, so a stray "$" in prose stays a dollar.
+ */
+window.MathJax = {
+  tex: {
+    inlineMath: [["\\(", "\\)"], ["$", "$"]],
+    displayMath: [["\\[", "\\]"], ["$$", "$$"]],
+    processEscapes: true,
+    processEnvironments: true
+  },
+  options: {
+    ignoreHtmlClass: ".*|",
+    processHtmlClass: "arithmatex|jupyter-wrapper"
+  },
+  startup: {
+    // Typesetting is ours (below), so it also happens after instant navigation.
+    typeset: false,
+    ready: function () {
+      MathJax.startup.defaultReady();
+      // Chained on startup.promise so typesetting never overlaps, and so
+      // waiting for MathJax.startup.promise waits for the page's math.
+      var typesetPage = function () {
+        MathJax.startup.promise = MathJax.startup.promise.then(function () {
+          MathJax.startup.output.clearCache();
+          MathJax.typesetClear();
+          MathJax.texReset();
+          return MathJax.typesetPromise();
+        });
+      };
+      // Material's document$ emits for the first page and, with
+      // navigation.instant, for every page swapped in afterwards.
+      if (window.document$) window.document$.subscribe(typesetPage);
+      else typesetPage();
+    }
+  }
+};

@@ -1,0 +1,191 @@
+"""MkDocs hooks: the parts of the site that follow from the papers' metadata.
+
+Every `reproductions/<id>/paper.yaml` is found by globbing, so adding a paper
+folder changes the site without an edit to mkdocs.yml or any page:
+
+* the nav (Home, Reviews sorted by year then id, Open questions, Method, References);
+* a generated References page, and a stub review for a paper whose
+  docs/reviews/<id>.md is not written yet;
+* markers on a line of their own in a page's Markdown:
+  `<!-- open-questions -->` and `<!-- references -->` become the lists of that
+  review's paper (on docs/reviews/<id>.md) or of every paper (anywhere else);
+* MathJax, served from the installed django-static-mathjax package (no CDN).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import posixpath
+import re
+import shutil
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+from reproductions.config import discover_papers, load_paper
+
+STATUSES = ("open", "partly answered", "answered")
+MARKER = re.compile(r"^<!-- (open-questions|references) -->[ \t]*$", re.MULTILINE)
+MATHJAX_DIR = "assets/mathjax"
+# The MathJax files the site needs: the TeX-to-SVG bundle plus what it loads lazily
+# (TeX extensions, menu, accessibility). The other bundles and the CHTML fonts are
+# left out; browsers refuse web fonts from file:// anyway, SVG needs none.
+MATHJAX_SKIP = shutil.ignore_patterns(
+    "tex-chtml*", "tex-mml-*", "mml-*", "tex-svg-full.js", "node-main.js", "latest.js", "chtml", "chtml.js"
+)
+
+papers: list[dict] = []  # every paper.yaml, sorted by year then id; set in on_config
+
+
+# --- configuration, nav and generated pages ---------------------------------------------
+
+
+# After the offline plugin (priority 0), which adds a CDN script we must replace.
+@event_priority(-100)
+def on_config(config):
+    papers[:] = sorted((load_paper(d) for d in discover_papers()), key=lambda p: (p["year"], p["id"]))
+    # Material's search runs in a web worker, which browsers refuse to start from
+    # file://; the offline plugin's shim for that sits on a CDN, ours is local.
+    polyfills = [u for u in config.extra.get("polyfills", []) if not str(u).startswith(("http:", "https:", "//"))]
+    config.extra["polyfills"] = polyfills + ["assets/javascripts/file-worker.js"]
+    # The configuration has to come before MathJax itself.
+    config.extra_javascript += ["assets/javascripts/mathjax-config.js", f"{MATHJAX_DIR}/tex-svg.js"]
+    return config
+
+
+def on_files(files, config):
+    for paper in papers:
+        if not files.get_file_from_path(review_path(paper)):
+            files.append(File.generated(config, review_path(paper), content=stub_review(paper)))
+    files.append(File.generated(config, "references.md", content="# References\n\n<!-- references -->\n"))
+    config.nav = build_nav(files)
+    return files
+
+
+def build_nav(files) -> list:
+    reviews = []
+    for paper in papers:
+        reviews.append({paper["short_title"]: review_path(paper)})
+        notebook = f"generated/{paper['id']}/explore.ipynb"
+        if files.get_file_from_path(notebook):  # only once the pipeline has executed it
+            reviews.append({f"{paper['short_title']}: explore (notebook)": notebook})
+    return [
+        {"Home": "index.md"},
+        {"Reviews": reviews},
+        {"Open questions": "open-questions.md"},
+        {"Method": "method.md"},
+        {"References": "references.md"},
+    ]
+
+
+def stub_review(paper: dict) -> str:
+    return (
+        f"# {paper['title']}\n\n"
+        '!!! note "Review not written yet"\n\n'
+        f"    Write it in `docs/reviews/{paper['id']}.md`. The paper, in short: {paper['summary']}\n\n"
+        "## Open questions\n\n<!-- open-questions -->\n\n## References\n\n<!-- references -->\n"
+    )
+
+
+# --- markers -------------------------------------------------------------------------------
+
+
+def on_page_markdown(markdown, page, config, files):
+    src = page.file.src_uri
+    own = [p for p in papers if src == review_path(p)]  # a review page: its paper only
+
+    def expand(match):
+        if match.group(1) == "references":
+            return "\n\n".join(reference(p, src, heading=not own) for p in own or papers)
+        return own_questions(own[0], src) if own else all_questions(src)
+
+    return MARKER.sub(expand, markdown)
+
+
+def review_path(paper: dict) -> str:
+    return f"reviews/{paper['id']}.md"
+
+
+def link(src: str, target: str) -> str:
+    """A link to docs/<target> from the page docs/<src>, for Markdown."""
+    return posixpath.relpath(target, posixpath.dirname(src) or ".")
+
+
+def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
+    anchor = f"{paper['id']}-{q['id']}"
+    facts = [f"*Status:* {q['status']}", f"*Raised in:* {q['raised_in']}"]
+    if show_paper:
+        facts.append(f"[Review: {paper['short_title']}]({link(src, review_path(paper))})")
+    lines = [f'- <span id="{anchor}"></span>**{" ".join(q["question"].split())}**', "", "    " + " · ".join(facts)]
+    if q.get("answer"):
+        lines += ["", f"    *Answer:* {' '.join(q['answer'].split())}"]
+    if q["links"]:
+        lines += ["", "    *See:* " + ", ".join(f"[{l['text']}]({l['url']})" for l in q["links"])]
+    return "\n".join(lines) + "\n"
+
+
+def by_status(questions: list[dict]) -> list[dict]:
+    return sorted(questions, key=lambda q: STATUSES.index(q["status"]))
+
+
+def own_questions(paper: dict, src: str) -> str:
+    if not paper["open_questions"]:
+        return "No open questions recorded for this paper.\n"
+    items = [question_item(paper, q, src, show_paper=False) for q in by_status(paper["open_questions"])]
+    return "\n".join(items) + f"\nEvery paper's questions: [Open questions]({link(src, 'open-questions.md')}).\n"
+
+
+def all_questions(src: str) -> str:
+    parts = []
+    for status in STATUSES:
+        groups = [(p, [q for q in p["open_questions"] if q["status"] == status]) for p in papers]
+        groups = [(p, qs) for p, qs in groups if qs]
+        if not groups:
+            continue
+        parts.append(f"## {status.capitalize()}\n")
+        for paper, questions in groups:
+            parts.append(f"### {paper['short_title']}\n")
+            parts += [question_item(paper, q, src, show_paper=True) for q in questions]
+    return "\n".join(parts) or "No open questions recorded yet.\n"
+
+
+def reference(paper: dict, src: str, heading: bool) -> str:
+    authors = paper["authors"]
+    names = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
+    citation = f"{names} ({paper['year']}). *{paper['title']}*. {paper['venue']}."
+    if paper.get("doi"):
+        citation += f" DOI: [{paper['doi']}](https://doi.org/{paper['doi']})"
+    elif paper.get("url"):
+        citation += f" [{paper['url']}]({paper['url']})"
+    bibtex = "\n".join("        " + line for line in paper["bibtex"].strip().splitlines())
+    parts = [f"## {paper['short_title']} {{ #{paper['id']} }}\n" if heading else "", citation + "\n"]
+    if heading:
+        parts.append(f"Review: [{paper['short_title']}]({link(src, review_path(paper))})\n")
+    parts.append(f'??? note "BibTeX"\n\n    ```bibtex\n{bibtex}\n    ```\n')
+    return "\n".join(p for p in parts if p)
+
+
+# --- notebooks and MathJax -------------------------------------------------------------------
+
+
+def on_page_content(html, page, config, files):
+    # nbconvert puts a MathJax 2 loader (a CDN address, or an empty one) into every
+    # notebook; the site's own MathJax typesets notebooks too, so drop it.
+    if page.file.src_uri.endswith(".ipynb"):
+        html = re.sub(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", "", html, flags=re.DOTALL)
+    return html
+
+
+def on_post_build(config):
+    source = Path(importlib.util.find_spec("mathjax").submodule_search_locations[0]) / "static" / "mathjax"
+    target = Path(config.site_dir) / MATHJAX_DIR
+    shutil.copytree(source / "es5", target, ignore=MATHJAX_SKIP, dirs_exist_ok=True)
+    shutil.copy2(source / "LICENSE", target / "LICENSE")
+
+
+def on_serve(server, config, builder):
+    # `mkdocs serve` rebuilds when a paper's metadata changes, too.
+    for paper_dir in discover_papers():
+        server.watch(str(paper_dir / "paper.yaml"))
+    return server

@@ -1,0 +1,66 @@
+"""The fused (compiled) training step equals the torch module trained with autograd."""
+
+import numpy as np
+import pytest
+import torch
+
+from reproductions.models import LSTM, LSTMSpec
+from reproductions.training.fused_lstm import FusedLSTMStep
+from reproductions.training.metrics import squared_error
+
+VARIANTS = {
+    "1997 cell, truncated, gates in the recurrent vector": dict(recurrent="cells_and_gates", bias_gates=True,
+                                                                 input_gate_bias=(-1.0, -2.0)),
+    "1997 cell, full gradient": dict(truncated_gradient=False, bias_cells=True, bias_outputs=True),
+    "forget gate, tanh, full gradient (nn.LSTM-like)": dict(forget_gate=True, recurrent="cells", truncated_gradient=False,
+                                                             cell_input_squash="tanh", cell_output_squash="tanh",
+                                                             bias_cells=True),
+    "forget gate + peepholes, truncated": dict(forget_gate=True, peepholes=True, recurrent="cells", bias_cells=True,
+                                              bias_outputs=True, output_sees_input=True, cell_output_squash="identity"),
+    "forget gate + peepholes, full gradient, blocks of 3": dict(forget_gate=True, peepholes=True, truncated_gradient=False,
+                                                                  cells_per_block=3, recurrent="cells_and_gates"),
+    "no output gate, no recurrence (1997 Exp. 2a)": dict(output_gate=False, recurrent="none", bias_gates=False,
+                                                          cell_input_squash="logistic", cell_output_squash="identity",
+                                                          output_sees_input=True),
+}
+
+
+def eager_step(model, velocity, x, d, mask, lr, momentum):
+    inputs, targets, m = (torch.as_tensor(a).unsqueeze(1) for a in (x, d, mask))
+    model.zero_grad()
+    outputs = model(inputs)
+    losses = squared_error(outputs, targets, m)
+    losses.sum().backward()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            velocity[name].mul_(momentum).add_(p.grad * -torch.as_tensor(lr)[(...,) + (None,) * (p.dim() - 1)])
+            p.add_(velocity[name])
+    return outputs[:, 0].detach().numpy(), losses[:, 0].detach().numpy()
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_fused_step_equals_autograd(variant):
+    spec = LSTMSpec(input_size=3, output_size=2, blocks=2, **VARIANTS[variant])
+    K, T = 4, 7
+    eager, fused = LSTM(spec, K), LSTM(spec, K)
+    eager.reset([11, 12, 13, 14])
+    fused.reset([11, 12, 13, 14])
+    rng = np.random.default_rng(0)
+    lengths = np.array([7, 5, 6, 3])
+    x = rng.normal(size=(K, T, 3))
+    d = rng.uniform(size=(K, T, 2))
+    mask = (np.arange(T)[None] < lengths[:, None]).astype(float) * rng.integers(0, 2, size=(K, T))
+    x[np.arange(T)[None] >= lengths[:, None]] = 0.0
+    lr, momentum = np.array([0.5, 0.1, 0.2, 1.0]), 0.9
+    v_eager = {n: torch.zeros_like(p) for n, p in eager.named_parameters()}
+    v_fused = {n: torch.zeros_like(p) for n, p in fused.named_parameters()}
+    step = FusedLSTMStep(fused)
+    for _ in range(3):  # three updates, so momentum and changed weights are exercised
+        out_e, loss_e = eager_step(eager, v_eager, x, d, mask, lr, momentum)
+        out_f, loss_f = step(fused, v_fused, x, d, mask, lengths, lr, momentum)
+        valid = np.arange(T)[None] < lengths[:, None]
+        np.testing.assert_allclose(out_f[valid], out_e[valid], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(loss_f, loss_e, rtol=1e-10, atol=1e-12)
+    for name, p in eager.named_parameters():
+        np.testing.assert_allclose(dict(fused.named_parameters())[name].detach().numpy(), p.detach().numpy(),
+                                   rtol=1e-9, atol=1e-12, err_msg=name)
