@@ -7,6 +7,8 @@
 import sys
 from pathlib import Path
 
+# this checkout's package, even when another checkout is installed in the environment
+sys.path.insert(0, str(workflow.basedir))
 from reproductions.config import discover_papers, load_experiments, load_paper, load_pipeline_config
 
 # Validate everything before any job runs: a bad key stops here, naming file and key.

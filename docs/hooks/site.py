@@ -41,16 +41,25 @@ papers: list[dict] = []  # every paper.yaml, sorted by year then id; set in on_c
 # --- configuration, nav and generated pages ---------------------------------------------
 
 
+def paper_root(config) -> Path:
+    # The papers next to this mkdocs.yml (a copy of the repository builds its own).
+    return Path(config.config_file_path).parent / "reproductions"
+
+
 # After the offline plugin (priority 0), which adds a CDN script we must replace.
 @event_priority(-100)
 def on_config(config):
-    papers[:] = sorted((load_paper(d) for d in discover_papers()), key=lambda p: (p["year"], p["id"]))
+    found = (load_paper(folder) for folder in discover_papers(paper_root(config)))
+    papers[:] = sorted(found, key=lambda p: (p["year"], p["id"]))
     # Material's search runs in a web worker, which browsers refuse to start from
     # file://; the offline plugin's shim for that sits on a CDN, ours is local.
-    polyfills = [u for u in config.extra.get("polyfills", []) if not str(u).startswith(("http:", "https:", "//"))]
+    remote = ("http:", "https:", "//")
+    polyfills = [url for url in config.extra.get("polyfills", []) if not str(url).startswith(remote)]
     config.extra["polyfills"] = polyfills + ["assets/javascripts/file-worker.js"]
     # The configuration has to come before MathJax itself.
-    config.extra_javascript += ["assets/javascripts/mathjax-config.js", f"{MATHJAX_DIR}/tex-svg.js"]
+    for script in ("assets/javascripts/mathjax-config.js", f"{MATHJAX_DIR}/tex-svg.js"):
+        if script not in map(str, config.extra_javascript):
+            config.extra_javascript.append(script)
     return config
 
 
@@ -58,7 +67,8 @@ def on_files(files, config):
     for paper in papers:
         if not files.get_file_from_path(review_path(paper)):
             files.append(File.generated(config, review_path(paper), content=stub_review(paper)))
-    files.append(File.generated(config, "references.md", content="# References\n\n<!-- references -->\n"))
+    if not files.get_file_from_path("references.md"):  # a hand-written one (with the marker) wins
+        files.append(File.generated(config, "references.md", content="# References\n\n<!-- references -->\n"))
     config.nav = build_nav(files)
     return files
 
@@ -69,7 +79,7 @@ def build_nav(files) -> list:
         reviews.append({paper["short_title"]: review_path(paper)})
         notebook = f"generated/{paper['id']}/explore.ipynb"
         if files.get_file_from_path(notebook):  # only once the pipeline has executed it
-            reviews.append({f"{paper['short_title']}: explore (notebook)": notebook})
+            reviews.append({f"{paper['short_title']}: notebook": notebook})
     return [
         {"Home": "index.md"},
         {"Reviews": reviews},
@@ -117,11 +127,12 @@ def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
     facts = [f"*Status:* {q['status']}", f"*Raised in:* {q['raised_in']}"]
     if show_paper:
         facts.append(f"[Review: {paper['short_title']}]({link(src, review_path(paper))})")
-    lines = [f'- <span id="{anchor}"></span>**{" ".join(q["question"].split())}**', "", "    " + " · ".join(facts)]
+    question = " ".join(q["question"].split())
+    lines = [f'- <span id="{anchor}"></span>**{question}**', "", "    " + " · ".join(facts)]
     if q.get("answer"):
         lines += ["", f"    *Answer:* {' '.join(q['answer'].split())}"]
     if q["links"]:
-        lines += ["", "    *See:* " + ", ".join(f"[{l['text']}]({l['url']})" for l in q["links"])]
+        lines += ["", "    *See:* " + ", ".join(f"[{ref['text']}]({ref['url']})" for ref in q["links"])]
     return "\n".join(lines) + "\n"
 
 
@@ -158,7 +169,7 @@ def reference(paper: dict, src: str, heading: bool) -> str:
         citation += f" DOI: [{paper['doi']}](https://doi.org/{paper['doi']})"
     elif paper.get("url"):
         citation += f" [{paper['url']}]({paper['url']})"
-    bibtex = "\n".join("        " + line for line in paper["bibtex"].strip().splitlines())
+    bibtex = "\n".join("    " + line for line in paper["bibtex"].strip().splitlines())
     parts = [f"## {paper['short_title']} {{ #{paper['id']} }}\n" if heading else "", citation + "\n"]
     if heading:
         parts.append(f"Review: [{paper['short_title']}]({link(src, review_path(paper))})\n")
@@ -173,12 +184,14 @@ def on_page_content(html, page, config, files):
     # nbconvert puts a MathJax 2 loader (a CDN address, or an empty one) into every
     # notebook; the site's own MathJax typesets notebooks too, so drop it.
     if page.file.src_uri.endswith(".ipynb"):
-        html = re.sub(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", "", html, flags=re.DOTALL)
+        loader = r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
+        html = re.sub(loader, "", html, flags=re.DOTALL)
     return html
 
 
 def on_post_build(config):
-    source = Path(importlib.util.find_spec("mathjax").submodule_search_locations[0]) / "static" / "mathjax"
+    package = Path(importlib.util.find_spec("mathjax").submodule_search_locations[0])
+    source = package / "static" / "mathjax"
     target = Path(config.site_dir) / MATHJAX_DIR
     shutil.copytree(source / "es5", target, ignore=MATHJAX_SKIP, dirs_exist_ok=True)
     shutil.copy2(source / "LICENSE", target / "LICENSE")
@@ -186,6 +199,6 @@ def on_post_build(config):
 
 def on_serve(server, config, builder):
     # `mkdocs serve` rebuilds when a paper's metadata changes, too.
-    for paper_dir in discover_papers():
+    for paper_dir in discover_papers(paper_root(config)):
         server.watch(str(paper_dir / "paper.yaml"))
     return server

@@ -10,3 +10,8 @@ rule gers2001:
 rule gers2001_anbn:
     input:
         experiment_outputs("gers2001", "anbn"),
+
+
+rule gers2001_anbn_lr_sweep:
+    input:
+        experiment_outputs("gers2001", "anbn_lr_sweep"),

@@ -61,22 +61,27 @@ def claims_table(ctx: ReportContext) -> str:
 
 
 def experiment_table(ctx: ReportContext, name: str) -> str:
-    header = ["Profile", "Trials", "Learned", "Sequences to learn, median [IQR]", "Generalisation, median [IQR]",
+    """One row per profile, and per learning rate where the experiment is a grid."""
+    header = ["Profile", "Learning rate", "Trials", "Learned", "Sequences to learn, median [IQR]", "Generalisation, median [IQR]",
               "Best generalisation", "Training path", "Compute"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for profile in ctx.profiles:
         result = ctx.results[profile].get(name)
         if result is None:
             continue
-        trials = result["trials"]
         prov = result["provenance"]
-        row = [profile, str(len(trials)), MEASURES["percent_solved"](trials)[1], MEASURES["median_sequences"](trials)[1]]
-        if "generalisation" in trials[0]:
-            row += [MEASURES["median_generalisation"](trials)[1], MEASURES["best_generalisation"](trials)[1]]
-        else:
-            row += ["—", "—"]
-        row += [", ".join(prov.get("training_path", [])), f"{prov.get('compute_seconds', 0):,.0f} s"]
-        lines.append("| " + " | ".join(row) + " |")
+        rates = sorted({t["learning_rate"] for t in result["trials"]})
+        for rate in rates:
+            trials = [t for t in result["trials"] if t["learning_rate"] == rate]
+            row = [profile, f"{rate:g}", str(len(trials)), MEASURES["percent_solved"](trials)[1],
+                   MEASURES["median_sequences"](trials)[1]]
+            if "generalisation" in trials[0]:
+                row += [MEASURES["median_generalisation"](trials)[1], MEASURES["best_generalisation"](trials)[1]]
+            else:
+                row += ["—", "—"]
+            compute = f"{prov.get('compute_seconds', 0):,.0f} s" + (" (whole grid)" if len(rates) > 1 else "")
+            row += [", ".join(prov.get("training_path", [])), compute]
+            lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 

@@ -330,7 +330,10 @@ class FusedLSTMStep:
         K, T, _ = x.shape
         outputs = np.zeros((K, T, d.shape[2]))
         losses = np.zeros(K)
-        params = dict(model.named_parameters())
-        lstm_train_step(x, d, mask, lengths, self.flags, lr, momentum,
-                        *self._arrays(model, params), *self._arrays(model, velocity), outputs, losses)
+        # numpy views share the tensors' memory; rebuilt only when the tensors change
+        key = (id(model.w_in), id(velocity["w_in"]))
+        if getattr(self, "_key", None) != key:
+            self._views = (self._arrays(model, dict(model.named_parameters())) + self._arrays(model, velocity))
+            self._key = key
+        lstm_train_step(x, d, mask, lengths, self.flags, lr, momentum, *self._views, outputs, losses)
         return outputs, losses

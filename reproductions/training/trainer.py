@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +80,10 @@ class EnsembleTrainer:
         self.task = build_task(experiment["task"]["name"], experiment["task"]["params"])
         self.max_sequences = train["max_sequences"]
         self.momentum = train["momentum"]
-        self.learning_rate = train["learning_rate"]
+        rates = train["learning_rate"]
+        rates = rates if isinstance(rates, list) else [rates]
+        #: a grid of learning rates is spread over the trials: trial i uses rate i mod len
+        self.trial_rates = np.array([float(rates[t % len(rates)]) for t in self.trials])
         self.stopping = build_stopping_rule(train["stopping"]["name"], train["stopping"].get("params", {}))
         #: which implementation trains: "eager" (torch autograd) or "fused" (compiled)
         self.use_fused = train.get("fused", True)
@@ -115,7 +119,7 @@ class EnsembleTrainer:
                    disable=None if self.progress is None else not self.progress,
                    initial=K - len(state["active"]))
         if resumed:
-            bar.write(f"resumed from {self.checkpoint} at {state['seen']} sequences")
+            print(f"resumed from {self.checkpoint} at {state['seen']} sequences", file=sys.stderr, flush=True)
         while state["active"]:
             self._step(model, state)
             state["seen"] += 1
@@ -130,9 +134,13 @@ class EnsembleTrainer:
                     bar.update(int(finished.sum()))
             if state["seen"] % 1000 == 0:
                 bar.set_postfix(sequences=state["seen"])
-            if self.checkpoint and time.monotonic() - last_save > self.checkpoint_seconds:
+            if time.monotonic() - last_save > self.checkpoint_seconds:
                 state["elapsed"] = time.monotonic() - started
-                self._save_checkpoint(state, model)
+                if self.checkpoint:
+                    self._save_checkpoint(state, model)
+                if bar.disable:  # a log file, not a terminal: one status line per interval
+                    print(f"{state['elapsed']:7.0f} s: {K - len(state['active'])}/{K} trials done, "
+                          f"{state['seen']:,} sequences each", file=sys.stderr, flush=True)
                 last_save = time.monotonic()
         bar.close()
         return TrainingOutcome(state["records"], state["weights"])
@@ -144,10 +152,9 @@ class EnsembleTrainer:
         if self.fused_step is not None:
             outputs, loss_values = self.fused_step(
                 model, state["velocity"], batch.inputs, batch.targets, batch.error_mask, batch.lengths,
-                np.full(len(active), float(self.learning_rate)), float(self.momentum))
-            as_tensor = lambda a: torch.as_tensor(a).unsqueeze(1)
-            correct = self.task.correct(as_tensor(outputs), as_tensor(batch.targets),
-                                        as_tensor(batch.error_mask))[:, 0].numpy()
+                self.trial_rates[active], float(self.momentum))
+            # the scores are written for tensors but work on numpy arrays alike
+            correct = self.task.correct(outputs[:, None], batch.targets[:, None], batch.error_mask[:, None])[:, 0]
             self._record(state, active, correct, loss_values)
             return
         as_tensor = lambda a: torch.as_tensor(a, dtype=self.dtype).unsqueeze(1)  # [K, 1, T, ...]
@@ -156,11 +163,12 @@ class EnsembleTrainer:
         outputs = model(inputs)
         losses = squared_error(outputs, targets, mask)  # [K, 1]
         losses.sum().backward()
+        rates = torch.as_tensor(self.trial_rates[active], dtype=self.dtype)
         with torch.no_grad():
             # Δw(t) = -α ∂E/∂w + m Δw(t-1), one update per sequence and trial
             for name, p in model.named_parameters():
                 velocity = state["velocity"][name]
-                velocity.mul_(self.momentum).add_(p.grad, alpha=-self.learning_rate)
+                velocity.mul_(self.momentum).sub_(p.grad * rates.view(-1, *([1] * (p.dim() - 1))))
                 p.add_(velocity)
             correct = self.task.correct(outputs, targets, mask)[:, 0].numpy()
         self._record(state, active, correct, losses.detach()[:, 0].numpy())
@@ -178,6 +186,7 @@ class EnsembleTrainer:
             state["records"][position] = {
                 "trial": self.trials[position],
                 "seed": self.experiment["seed"],
+                "learning_rate": float(self.trial_rates[position]),
                 "solved": bool(solved[row]),
                 "sequences": state["seen"],
                 "final_loss": float(np.nanmean(state["recent_loss"][position])),

@@ -7,8 +7,10 @@
  *   elements as \( \) and \[ \];
  * - notebook pages: mkdocs-jupyter leaves $...$ and $$...$$ as raw text
  *   (mkdocs-jupyter issue #227), inside .jupyter-wrapper.
- * Only those two places are typeset, so a stray "$" in prose stays a dollar.
+ * Only those elements are typeset, so a stray "$" in prose stays a dollar.
  */
+var MATH_CONTAINERS = ".arithmatex, .jupyter-wrapper";
+
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
@@ -16,12 +18,9 @@ window.MathJax = {
     processEscapes: true,
     processEnvironments: true
   },
-  options: {
-    ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex|jupyter-wrapper"
-  },
   startup: {
-    // Typesetting is ours (below), so it also happens after instant navigation.
+    // Typesetting is ours (below): only the math containers, and again after
+    // instant navigation if that is ever switched on.
     typeset: false,
     ready: function () {
       MathJax.startup.defaultReady();
@@ -29,10 +28,10 @@ window.MathJax = {
       // waiting for MathJax.startup.promise waits for the page's math.
       var typesetPage = function () {
         MathJax.startup.promise = MathJax.startup.promise.then(function () {
-          MathJax.startup.output.clearCache();
+          // Forget the math of a page that instant navigation replaced.
           MathJax.typesetClear();
           MathJax.texReset();
-          return MathJax.typesetPromise();
+          return MathJax.typesetPromise(Array.from(document.querySelectorAll(MATH_CONTAINERS)));
         });
       };
       // Material's document$ emits for the first page and, with

@@ -1,0 +1,54 @@
+"""Shared fixtures: a temporary copy of the repository, and a smoke pipeline run in it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def copy_repository(destination: Path) -> Path:
+    """The files git tracks or would track (no results, venv or site)."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.splitlines()
+    for name in listed:
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return destination
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
+    return subprocess.run([str(BIN / "snakemake"), *args], cwd=workdir, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+@pytest.fixture
+def repo_copy(tmp_path) -> Path:
+    return copy_repository(tmp_path / "repo")
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """A real smoke-profile pipeline run, through the strict site build, in a copy."""
+    workdir = copy_repository(tmp_path_factory.mktemp("smoke") / "repo")
+    result = run_snakemake(workdir, "site", "--cores", "2", "--config", "profile=smoke")
+    if result.returncode != 0:
+        logs = "\n".join(f"--- {p}\n{p.read_text()[-3000:]}" for p in sorted((workdir / "logs").rglob("*.log")))
+        pytest.fail(f"smoke pipeline failed:\n{result.stderr[-5000:]}\n{logs}")
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def built_site(smoke_run) -> Path:
+    return smoke_run / "site"

@@ -1,0 +1,187 @@
+"""The built site in a real browser: headless Chromium opens it from disk
+(file://) with every network request refused, as a reader who downloaded it
+would, and checks tables, figures, math, search and the open-questions anchors.
+
+Needs Debian's chromium at /usr/bin/chromium (`apt-get install -y chromium`);
+without it these tests skip, except under CI (env CI set), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from reproductions.config import discover_papers, load_paper
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # we may run as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAPERS = [load_paper(folder) for folder in discover_papers()]
+
+# Resolves once MathJax has typeset the page (our config chains every typeset
+# onto MathJax.startup.promise, so wait until that promise stops changing).
+WAIT_FOR_MATH = """async () => {
+  for (;;) {
+    const promise = MathJax.startup.promise;
+    await promise;
+    if (promise === MathJax.startup.promise) return true;
+  }
+}"""
+
+
+def unavailable(reason: str):
+    message = f"{reason}; install it with `apt-get install -y chromium`"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI is set, so this fails instead of skipping)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        unavailable(f"Chromium not found at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Python playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page opened from disk, with what went wrong while it loaded."""
+
+    def __init__(self, browser, site: Path, path: str, color_scheme: str = "light"):
+        self.context = browser.new_context(color_scheme=color_scheme, viewport={"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.external: list[str] = []  # requests that would have needed the network
+        self.context.route(re.compile(r"^(?!file:|data:|blob:|about:)"), self._refuse)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.goto((site / path).as_uri())
+        self.page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                                    timeout=15_000)
+        self.page.evaluate(WAIT_FOR_MATH)
+
+    def _refuse(self, route):
+        self.external.append(route.request.url)
+        route.abort()
+
+    def article_text(self) -> str:
+        return self.page.locator("article").inner_text()
+
+    def close(self):
+        if self.context:
+            self.context.close()
+            self.context = None
+
+
+@pytest.fixture
+def visit(browser, built_site):
+    visits = []
+
+    def open_page(path: str, color_scheme: str = "light") -> Visit:
+        assert (built_site / path).is_file(), f"{path} is not in the built site"
+        visits.append(Visit(browser, built_site, path, color_scheme))
+        return visits[-1]
+
+    yield open_page
+    for v in visits:
+        v.close()
+
+
+def site_pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if p.name != "404.html" and "assets" not in p.parts)
+
+
+def test_every_page_loads_offline_without_errors(visit, built_site):
+    pages = site_pages(built_site)
+    assert {"index.html", "open-questions.html", "method.html", "references.html"} <= set(pages)
+    for path in pages:
+        v = visit(path)
+        assert not v.errors, f"{path}: {v.errors}"
+        assert not v.external, f"{path} tried to use the network: {v.external}"
+        broken = v.page.evaluate("() => [...document.images].filter(i => !i.naturalWidth).map(i => i.src)")
+        assert not broken, f"{path}: images that did not load: {broken}"
+        v.close()
+
+
+def test_review_shows_results_table_and_figures(visit):
+    v = visit("reviews/gers2001.html")
+    assert v.page.locator("article table").count() >= 1, "no results table in the review"
+    images = v.page.evaluate(
+        "() => [...document.querySelectorAll('article img')].map(i => [i.getAttribute('src'), i.naturalWidth])")
+    assert images, "the review shows no figures"
+    assert all(width > 0 for _, width in images), f"figures that did not load: {images}"
+    assert not v.errors, v.errors
+
+
+def test_math_is_typeset_in_reviews_and_notebooks(visit, built_site):
+    v = visit("reviews/gers2001.html")
+    assert v.page.locator("article mjx-container").count() >= 1, "MathJax typeset nothing in the review"
+    text = v.article_text()
+    for raw in ("\\(", "\\[", "$$"):
+        assert raw not in text, f"raw TeX {raw!r} left in the review"
+    # Notebook Markdown keeps $...$ as text (mkdocs-jupyter #227); our MathJax config typesets it.
+    for notebook in sorted(built_site.glob("generated/*/explore.html")):
+        v = visit(notebook.relative_to(built_site).as_posix())
+        text = "\n".join(v.page.locator(".jp-RenderedMarkdown").all_inner_texts())
+        assert "$" not in text and "\\(" not in text, f"raw TeX left in {notebook}: {text[:300]}"
+        assert not v.errors, v.errors
+
+
+def test_search_finds_the_review(visit):
+    v = visit("index.html")
+    # Typed key by key: Material reads the query on keyup (fill() sends none).
+    search = v.page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially("context", delay=50)
+    result = v.page.locator(".md-search-result__item a[href*='reviews/gers2001.html']").first
+    result.wait_for(state="attached", timeout=15_000)
+    assert not v.errors, v.errors
+
+
+def test_open_questions_page_lists_each_question_at_its_anchor(visit):
+    v = visit("open-questions.html")
+    for paper in PAPERS:
+        for question in paper["open_questions"]:
+            anchor = f"{paper['id']}-{question['id']}"
+            item = v.page.locator(f"li:has([id='{anchor}'])")
+            assert item.count() == 1, f"no list item with anchor #{anchor}"
+            assert " ".join(question["question"].split()) in " ".join(item.inner_text().split())
+            review_link = item.locator(f"a[href$='reviews/{paper['id']}.html']")
+            assert review_link.count() == 1, f"#{anchor}: no link to the review"
+    assert not v.errors, v.errors
+
+
+def test_nav_lists_every_review(visit, built_site):
+    v = visit("index.html")
+    for paper in PAPERS:
+        review = v.page.locator(f"nav.md-nav--primary a[href$='reviews/{paper['id']}.html']")
+        assert review.count() >= 1 and paper["short_title"] in review.first.inner_text()
+        if (built_site / "generated" / paper["id"] / "explore.html").exists():
+            notebook = v.page.locator(f"nav.md-nav--primary a[href$='generated/{paper['id']}/explore.html']")
+            assert notebook.count() >= 1, f"no notebook of {paper['id']} in the nav"
+
+
+def test_figures_sit_on_a_light_card_in_dark_mode(visit):
+    v = visit("reviews/gers2001.html", color_scheme="dark")
+    assert v.page.evaluate("() => document.body.getAttribute('data-md-color-scheme')") == "slate"
+    backgrounds = v.page.evaluate(
+        "() => [...document.querySelectorAll('article img')].map(i => getComputedStyle(i).backgroundColor)")
+    assert backgrounds and set(backgrounds) == {"rgb(255, 255, 255)"}, backgrounds

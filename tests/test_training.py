@@ -1,0 +1,96 @@
+"""Ensemble training keeps each trial's protocol: same results as separate runs,
+same seed same result, and a killed job resumes to the uninterrupted result."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from reproductions.config import PACKAGE, deep_merge, load_experiments
+from reproductions.training.trainer import EnsembleTrainer
+
+
+def experiment(**train):
+    base = load_experiments(PACKAGE / "gers2001", "smoke")["anbn"]
+    return deep_merge(base, {"train": {"max_sequences": 8000, "learning_rate": 1e-3,
+                                       "stopping": {"params": {"every": 500}}, **train},
+                             "task": {"params": {"train_n": [1, 3]}}})
+
+
+def comparable(records):
+    return [{k: v for k, v in r.items() if k != "wall_seconds"} for r in records]
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_ensemble_equals_separate_runs(fused):
+    exp = experiment(fused=fused, max_sequences=8000 if fused else 400)
+    together = EnsembleTrainer(exp, [0, 1, 2, 3], progress=False).run()
+    apart = [EnsembleTrainer(exp, [t], progress=False).run() for t in range(4)]
+    assert EnsembleTrainer(exp, [0], progress=False).path_name == "eager"  # not yet decided before run
+    for k, single in enumerate(apart):
+        a, b = together.records[k], single.records[0]
+        assert (a["trial"], a["solved"], a["sequences"]) == (b["trial"], b["solved"], b["sequences"])
+        assert a["final_loss"] == pytest.approx(b["final_loss"], rel=1e-9)
+        for name, value in together.weights[k].items():
+            torch.testing.assert_close(value, single.weights[0][name], rtol=1e-9, atol=1e-12)
+
+
+def test_at_least_one_trial_solves_the_easy_setting():
+    """Guards the test above against comparing trials that all just ran out of budget."""
+    outcome = EnsembleTrainer(experiment(), [0, 1, 2, 3], progress=False).run()
+    assert any(r["solved"] for r in outcome.records) and not all(r["sequences"] == 8000 for r in outcome.records)
+
+
+def test_same_seed_same_result():
+    exp = experiment()
+    first = EnsembleTrainer(exp, [0, 1], progress=False).run()
+    second = EnsembleTrainer(exp, [0, 1], progress=False).run()
+    assert comparable(first.records) == comparable(second.records)
+
+
+def test_fused_and_eager_paths_give_the_same_trials():
+    fused = EnsembleTrainer(experiment(fused=True, max_sequences=300), [0, 1], progress=False)
+    eager = EnsembleTrainer(experiment(fused=False, max_sequences=300), [0, 1], progress=False)
+    a, b = fused.run(), eager.run()
+    assert (fused.path_name, eager.path_name) == ("fused", "eager")
+    for x, y in zip(a.records, b.records):
+        assert (x["solved"], x["sequences"]) == (y["solved"], y["sequences"])
+        assert x["final_loss"] == pytest.approx(y["final_loss"], rel=1e-8)
+
+
+RUN = """
+import json, sys
+from reproductions.training.trainer import EnsembleTrainer
+exp = json.loads(sys.argv[1])
+outcome = EnsembleTrainer(exp, [0, 1, 2], checkpoint=sys.argv[2], checkpoint_seconds=0.2, progress=False).run()
+print(json.dumps(outcome.records))
+"""
+
+
+def test_killed_job_resumes_to_the_uninterrupted_result(tmp_path):
+    # lr too small to solve: every trial runs the whole budget, long enough to be killed
+    exp = experiment(learning_rate=1e-7, max_sequences=20000)
+    checkpoint = tmp_path / "checkpoint.pt"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-c", RUN, json.dumps(exp), str(checkpoint)]
+    job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and time.monotonic() < deadline and job.poll() is None:
+        time.sleep(0.05)
+    assert job.poll() is None, "the job ended before it could be killed; make it longer"
+    time.sleep(0.3)
+    job.send_signal(signal.SIGKILL)
+    job.wait()
+    saved = torch.load(checkpoint, weights_only=False)
+    assert 0 < saved["seen"] < 20000
+    resumed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert "resumed from" in resumed.stderr
+    clean = subprocess.run([sys.executable, "-c", RUN, json.dumps(exp), str(tmp_path / "other.pt")],
+                           capture_output=True, text=True, env=env, timeout=300)
+    assert comparable(json.loads(resumed.stdout)) == comparable(json.loads(clean.stdout))
