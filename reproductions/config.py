@@ -207,7 +207,9 @@ def load_experiments(paper_dir: Path, profile: str) -> dict[str, dict]:
 
 
 def experiment_hash(experiment: dict) -> str:
-    return hashlib.sha256(json.dumps(experiment, sort_keys=True).encode()).hexdigest()[:12]
+    """Changes when anything that affects results changes (not the title or description)."""
+    relevant = {k: v for k, v in experiment.items() if k not in ("title", "description")}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
 
 
 # -- pipeline config and papers ----------------------------------------------

@@ -62,8 +62,8 @@ def claims_table(ctx: ReportContext) -> str:
 
 def experiment_table(ctx: ReportContext, name: str) -> str:
     """One row per profile, and per learning rate where the experiment is a grid."""
-    header = ["Profile", "Learning rate", "Trials", "Learned", "Sequences to learn, median [IQR]", "Generalisation, median [IQR]",
-              "Best generalisation", "Training path", "Compute"]
+    header = ["Profile", "Learning rate", "Trials", "Learned", "Sequences to learn, median [IQR]",
+              "Generalisation, median [IQR]", "Best", "Compute"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for profile in ctx.profiles:
         result = ctx.results[profile].get(name)
@@ -80,13 +80,14 @@ def experiment_table(ctx: ReportContext, name: str) -> str:
             else:
                 row += ["—", "—"]
             compute = f"{prov.get('compute_seconds', 0):,.0f} s" + (" (whole grid)" if len(rates) > 1 else "")
-            row += [", ".join(prov.get("training_path", [])), compute]
+            row += [compute]
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 
 def provenance_section(ctx: ReportContext) -> str:
-    lines = ["| Experiment | Profile | Trials | Commit | Date | torch | numpy | Machine |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| Experiment | Profile | Trials | Commit | Date | torch | numpy | Training path | Machine |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for profile in ctx.profiles:
         for name, result in sorted(ctx.results[profile].items()):
             if not result:
@@ -95,7 +96,8 @@ def provenance_section(ctx: ReportContext) -> str:
             commit = (prov["git"]["commit"] or "no git")[:10] + (" (dirty)" if prov["git"]["dirty"] else "")
             machine = f"{prov['machine']['processor']}, {prov['machine']['cpus']} cpus"
             lines.append(f"| {name} | {profile} | {len(result['trials'])} | `{commit}` | {prov['date']} | "
-                         f"{prov['packages']['torch']} | {prov['packages']['numpy']} | {machine} |")
+                         f"{prov['packages']['torch']} | {prov['packages']['numpy']} | "
+                         f"{', '.join(prov.get('training_path', []))} | {machine} |")
     return "\n".join(lines)
 
 
@@ -114,7 +116,8 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
 
     parts = ["#### Claims: the paper's numbers and ours", "", claims_table(ctx), ""]
     for name, experiment in experiments.items():
-        parts += [f"#### {experiment['title']}", "", experiment_table(ctx, name), ""]
+        # headings stay plain text: the table of contents shows them raw
+        parts += [f"#### {experiment['title'].replace('$', '')}", "", experiment_table(ctx, name), ""]
     write_text_atomic("\n".join(parts), out_dir / "results.md")
 
     figures = []
@@ -123,7 +126,8 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
         figures = module.figures(ctx)
     figure_lines = []
     for filename, caption in figures:
-        figure_lines += [f"![{caption}](../generated/{paper_id}/{filename})", "", f"*{caption}*", ""]
+        alt = caption.replace("$", "")  # alt text is plain text; the caption below renders math
+        figure_lines += [f"![{alt}](../generated/{paper_id}/{filename})", "", f"*{caption}*", ""]
     write_text_atomic("\n".join(figure_lines) or "No figures yet.\n", out_dir / "figures.md")
     write_text_atomic(provenance_section(ctx) + "\n", out_dir / "provenance.md")
     return out_dir

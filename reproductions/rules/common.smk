@@ -37,8 +37,10 @@ def paper_outputs(paper):
 
 
 def committed_results(paper):
-    """Other profiles' results already on disk (e.g. committed paper-profile data)."""
-    return [str(p) for p in Path("results").glob(f"*/{paper}/*/trials.jsonl") if p.parts[1] != PROFILE]
+    """Paper-profile results already on disk (committed data), shown beside this profile's."""
+    if PROFILE == "paper":
+        return []
+    return [str(p) for p in Path("results/paper").glob(f"{paper}/*/trials.jsonl")]
 
 
 # Rough per-job needs so a cluster scheduler can place jobs (minutes, MB).

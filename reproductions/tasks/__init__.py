@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from .base import Batch, Sequence, Task, collate
 from .formal_languages import FormalLanguageTask
+from .hochreiter1997 import (EmbeddedReberTask, MarkedPairsTask, NoiseFreeLongLagTask, TemporalOrderTask,
+                             TwoSequenceTask, VeryLongLagTask)
 
 TASKS: dict[str, type[Task]] = {
     "formal_language": FormalLanguageTask,
+    # Hochreiter & Schmidhuber 1997
+    "embedded_reber": EmbeddedReberTask,
+    "noise_free_long_lag": NoiseFreeLongLagTask,
+    "very_long_lag": VeryLongLagTask,
+    "two_sequence": TwoSequenceTask,
+    "marked_pairs": MarkedPairsTask,
+    "temporal_order": TemporalOrderTask,
 }
 
 

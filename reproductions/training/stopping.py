@@ -64,3 +64,186 @@ def build_stopping_rule(name: str, params: dict):
     if name not in STOPPING_RULES:
         raise KeyError(f"unknown stopping rule {name!r}; registered: {sorted(STOPPING_RULES)}")
     return STOPPING_RULES[name](**params)
+
+
+# --- Hochreiter & Schmidhuber 1997 ---------------------------------------------------------
+
+
+def evaluate_on(model, task: Task, sequences, batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """Every trial on `sequences` (no gradient), `batch_size` sequences at a time:
+    [K, B] results of the task's test and [K, B, O] absolute errors at each
+    sequence's last error step."""
+    from .fast_eval import ensemble_outputs
+    from .metrics import final_errors
+
+    correct, errors = [], []
+    for start in range(0, len(sequences), batch_size):
+        outputs, targets, mask = ensemble_outputs(model, sequences[start : start + batch_size])
+        ok = task.correct(outputs, targets, mask)
+        correct.append(ok.numpy() if isinstance(ok, torch.Tensor) else np.asarray(ok))
+        errors.append(final_errors(outputs, targets, mask))
+    return np.concatenate(correct, axis=1), np.concatenate(errors, axis=1)
+
+
+@dataclass
+class TrainingAndTestSetsCorrect:
+    """1997 Exp. 1: solved when every string of the training set *and* of the
+    test set is predicted correctly (the task's test, e.g. "the units of the
+    possible next symbols are the most active ones at every step").
+
+    Tested every `every` sequences. The paper does not say how often it tested;
+    its reported counts (e.g. 8,440) suggest a fine grid.
+    """
+
+    every: int = 100
+
+    def observe(self, correct: np.ndarray, losses: np.ndarray) -> None:
+        """Unused: the test is on fixed sets."""
+
+    def drop(self, keep: np.ndarray) -> None:
+        """No per-trial state."""
+
+    def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
+        if sequences_seen % self.every:
+            return None
+        ok, _ = evaluate_on(model, task, task.training_set() + task.test_set())
+        return ok.all(-1)
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        pass
+
+
+@dataclass
+class RecentSequencesCorrect:
+    """The 1997 paper's on-line criteria over the most recent training sequences.
+
+    Solved when, among the `window` most recent training sequences, at most
+    `max_wrong` failed the task's test and (if `max_mean_loss` is set) the mean
+    per-sequence training error E = 1/2 sum (d - y)^2 over the window is below it.
+
+    * ST3(beta) (Exps. 4 and 6, Table 11): window 2000, max_wrong 0,
+      max_mean_loss beta ("average training error below beta and the 2000 most
+      recent sequences processed correctly"). The paper does not define
+      "average training error"; we take the mean of E over the window.
+    * Exp. 5: "fewer than n_seq of the 2000 most recent sequences have absolute
+      error above 0.04": window 2000, max_wrong n_seq - 1.
+    * Exps. 2b, 2c: "the error stays below the threshold for 10,000 successive
+      random sequences": window 10000, max_wrong 0. The count reported includes
+      the window (see the review page).
+    """
+
+    window: int = 2000
+    max_wrong: int = 0
+    max_mean_loss: float | None = None
+
+    def __post_init__(self):
+        self._ok = None  # [K, window] bool ring buffer
+        self._loss = None
+        self._count = 0
+
+    def _ensure(self, trials: int):
+        if self._ok is None:
+            self._ok = np.zeros((trials, self.window), dtype=bool)
+            self._loss = np.zeros((trials, self.window))
+            self._wrong = np.zeros(trials, dtype=np.int64)  # wrong among the buffered
+            self._loss_sum = np.zeros(trials)
+
+    def observe(self, correct: np.ndarray, losses: np.ndarray) -> None:
+        correct = np.asarray(correct, dtype=bool).reshape(-1)
+        losses = np.asarray(losses, dtype=float).reshape(-1)
+        self._ensure(len(correct))
+        slot = self._count % self.window
+        if self._count >= self.window:  # leaving the window
+            self._wrong -= ~self._ok[:, slot]
+            self._loss_sum -= self._loss[:, slot]
+        self._ok[:, slot] = correct
+        self._loss[:, slot] = losses
+        self._wrong += ~correct
+        self._loss_sum += losses
+        self._count += 1
+
+    def drop(self, keep: np.ndarray) -> None:
+        for name in ("_ok", "_loss", "_wrong", "_loss_sum"):
+            setattr(self, name, getattr(self, name)[keep])
+
+    def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
+        if self._ok is None or self._count < self.window:
+            return None
+        done = self._wrong <= self.max_wrong
+        if self.max_mean_loss is not None:
+            done &= self._loss_sum / self.window < self.max_mean_loss
+        return done
+
+    def state_dict(self) -> dict:
+        if self._ok is None:
+            return {"count": self._count}
+        return {"count": self._count, "ok": self._ok.copy(), "loss": self._loss.copy(),
+                "wrong": self._wrong.copy(), "loss_sum": self._loss_sum.copy()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self._count = state["count"]
+        if "ok" in state:
+            self._ok, self._loss = state["ok"].copy(), state["loss"].copy()
+            self._wrong, self._loss_sum = state["wrong"].copy(), state["loss_sum"].copy()
+
+
+@dataclass
+class TestSetCriterion:
+    """1997 Exp. 3 stopping criteria ST1 and ST2 on a fixed random test set.
+
+    A test set of `size` sequences is drawn once from the task (generator seeded
+    with `seed`). Every `every` training sequences each trial is tested on it;
+    solved when at most `max_wrong` sequences fail the task's test and (if
+    `max_mean_abs_error` is set) the mean absolute error at the sequence ends is
+    below it.
+
+    * ST1 (3a): size 256, max_wrong 0 ("none of 256 sequences from a randomly
+      chosen test set is misclassified");
+    * ST2 (3a): ST1 and max_mean_abs_error 0.01;
+    * 3b: max_wrong 5, max_mean_abs_error 0.04.
+
+    The paper does not say how often it tested.
+    """
+
+    every: int = 100
+    size: int = 256
+    max_wrong: int = 0
+    max_mean_abs_error: float | None = None
+    seed: int = 256
+
+    def __post_init__(self):
+        self._sequences = None
+
+    def observe(self, correct: np.ndarray, losses: np.ndarray) -> None:
+        """Unused: the test is on a fixed set."""
+
+    def drop(self, keep: np.ndarray) -> None:
+        """No per-trial state."""
+
+    def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
+        if sequences_seen % self.every:
+            return None
+        if self._sequences is None:
+            rng = np.random.default_rng(self.seed)
+            self._sequences = [task.sample(rng) for _ in range(self.size)]
+        ok, errors = evaluate_on(model, task, self._sequences)
+        done = (~ok).sum(-1) <= self.max_wrong
+        if self.max_mean_abs_error is not None:
+            done &= errors.mean(axis=(1, 2)) < self.max_mean_abs_error
+        return done
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        pass
+
+
+STOPPING_RULES.update({
+    "training_and_test_sets_correct": TrainingAndTestSetsCorrect,
+    "recent_sequences_correct": RecentSequencesCorrect,
+    "test_set_criterion": TestSetCriterion,
+})
