@@ -4,7 +4,9 @@ The papers' networks are tiny (tens to hundreds of weights), so eager PyTorch
 spends its time dispatching operations, not computing. This kernel does, for
 every trial of the ensemble, the forward pass over one sequence, the gradient
 (back-propagation through the stored steps, with the 1997 truncation when
-asked) and the momentum update, in compiled loops. It reads and writes the
+asked) and the momentum update, in compiled loops with the trial index
+innermost (so they vectorise across trials) and zero inputs skipped (one-hot
+codes). It reads and writes the
 torch module's own parameter storage, so `reproductions.models.lstm.LSTM`
 stays the definition; tests check that both give the same results.
 
@@ -59,12 +61,28 @@ def _slope(code, y):
 
 
 @njit(cache=True)
+def _to_trials_last(a):
+    """[K, ...] -> [..., K] (contiguous), so loops over trials are innermost."""
+    K = a.shape[0]
+    flat = a.reshape(K, -1)
+    out = np.empty((flat.shape[1], K))
+    for k in range(K):
+        for i in range(flat.shape[1]):
+            out[i, k] = flat[k, i]
+    return out
+
+
+@njit(cache=True)
 def lstm_train_step(x, d, mask, lengths, flags, lr, momentum,
                     w_in, w_rec, b_cells, b_gates, p_in, p_phi, p_out, w_out, w_out_in, b_out,
                     v_in, v_rec, v_cells, v_gates, vp_in, vp_phi, vp_out, v_out, v_out_in, v_bout,
                     outputs, losses):
     """One on-line step for every trial k: forward over x[k, :lengths[k]],
-    gradient of E = 1/2 sum mask (y - d)^2, then Δw = -lr ∂E/∂w + momentum Δw."""
+    gradient of E = 1/2 sum mask (y - d)^2, then Δw = -lr ∂E/∂w + momentum Δw.
+
+    All trials advance together with the trial index innermost, so the compiler
+    vectorises across trials. Steps past a trial's length carry zero input and
+    zero error and so add exactly nothing to its gradient."""
     (recurrent, has_forget, has_out_gate, peepholes, truncated, bias_cells, bias_gates,
      out_sees_in, bias_out, sq_g, sq_h, sq_out, n_blocks, S) = (
         flags[0], flags[1], flags[2], flags[3], flags[4], flags[5], flags[6],
@@ -75,219 +93,261 @@ def lstm_train_step(x, d, mask, lengths, flags, lr, momentum,
     n_gates = 1 + has_forget + has_out_gate
     U = C + n_gates * n_blocks
     R = w_rec.shape[1] if recurrent > 0 else 0
-    phi_at = C + n_blocks            # first forget-gate unit
-    out_at = C + (1 + has_forget) * n_blocks  # first output-gate unit
-    # per-step activations, reused across trials
-    act = np.zeros((T + 1, U))       # unit outputs: y_c for cells, activations for gates; row t+1 = step t
-    gin = np.zeros((T, C))           # g(net_c)
-    s = np.zeros((T + 1, C))         # s[t+1] = state after step t, s[0] = 0
-    hs = np.zeros((T, C))            # h(s)
-    y = np.zeros((T, O))
-    g_in = np.zeros_like(w_in[0])
-    g_rec = np.zeros_like(w_rec[0])
-    g_cells = np.zeros_like(b_cells[0])
-    g_gates = np.zeros_like(b_gates[0])
-    gp_in = np.zeros_like(p_in[0])
-    gp_phi = np.zeros_like(p_phi[0])
-    gp_out = np.zeros_like(p_out[0])
-    g_out = np.zeros_like(w_out[0])
-    g_out_in = np.zeros_like(w_out_in[0])
-    g_bout = np.zeros_like(b_out[0])
-    net = np.zeros(U)
-    dnet = np.zeros(U)
-    dact_next = np.zeros(U)          # error reaching unit outputs at t from step t+1 (full gradient)
-    ds_next = np.zeros(C)            # error reaching s(t) from step t+1
-    dyc = np.zeros(C)
-    ds = np.zeros(C)
+    phi_at = C + n_blocks                       # first forget-gate unit
+    out_at = C + (1 + has_forget) * n_blocks    # first output-gate unit
+    # weights with the trial axis last (flattened per tensor, row-major as in torch)
+    W_in = _to_trials_last(w_in)      # [I*U, K]
+    W_rec = _to_trials_last(w_rec)    # [R*U, K]
+    B_c = _to_trials_last(b_cells)
+    B_g = _to_trials_last(b_gates)
+    P_in = _to_trials_last(p_in)      # [blocks*S, K]
+    P_phi = _to_trials_last(p_phi)
+    P_out = _to_trials_last(p_out)
+    W_out = _to_trials_last(w_out)    # [C*O, K]
+    W_oi = _to_trials_last(w_out_in)  # [I*O, K]
+    B_o = _to_trials_last(b_out)
+    # the input part of every net input, for all steps, skipping zero inputs (one-hot codes)
+    xin = np.zeros((T, U, K))
+    xout = np.zeros((T, O, K))
     for k in range(K):
-        L = lengths[k]
-        # ---- forward
-        for t in range(L):
-            for u in range(U):
-                total = 0.0
-                for i in range(I):
-                    total += x[k, t, i] * w_in[k, i, u]
-                for r in range(R):
-                    total += act[t, r] * w_rec[k, r, u]
-                net[u] = total
-            if bias_cells:
-                for j in range(C):
-                    net[j] += b_cells[k, j]
-            if bias_gates:
-                for u in range(C, U):
-                    net[u] += b_gates[k, u - C]
-            for b in range(n_blocks):
-                if peepholes:
-                    for v in range(S):
-                        net[C + b] += p_in[k, b, v] * s[t, b * S + v]
-                        if has_forget:
-                            net[phi_at + b] += p_phi[k, b, v] * s[t, b * S + v]
+        for t in range(lengths[k]):
+            for i in range(I):
+                xv = x[k, t, i]
+                if xv != 0.0:
+                    for u in range(U):
+                        xin[t, u, k] += xv * W_in[i * U + u, k]
+                    if out_sees_in:
+                        for o in range(O):
+                            xout[t, o, k] += xv * W_oi[i * O + o, k]
+    Tmax = 0
+    for k in range(K):
+        Tmax = max(Tmax, lengths[k])
+    dd = np.zeros((Tmax, O, K))
+    mm = np.zeros((Tmax, K))
+    for k in range(K):
+        for t in range(lengths[k]):
+            mm[t, k] = mask[k, t]
+            for o in range(O):
+                dd[t, o, k] = d[k, t, o]
+    act = np.zeros((Tmax + 1, U, K))  # unit outputs (y_c for cells, activations for gates); row t+1 = step t
+    gin = np.zeros((Tmax, C, K))      # g(net_c)
+    s = np.zeros((Tmax + 1, C, K))    # s[t+1] = state after step t
+    hs = np.zeros((Tmax, C, K))       # h(s)
+    y = np.zeros((Tmax, O, K))
+    net = np.zeros((U, K))
+    # ---- forward
+    for t in range(Tmax):
+        for u in range(U):
+            for k in range(K):
+                net[u, k] = xin[t, u, k]
+            for r in range(R):
+                for k in range(K):
+                    net[u, k] += act[t, r, k] * W_rec[r * U + u, k]
+        if bias_cells:
+            for j in range(C):
+                for k in range(K):
+                    net[j, k] += B_c[j, k]
+        if bias_gates:
+            for u in range(C, U):
+                for k in range(K):
+                    net[u, k] += B_g[u - C, k]
+        for b in range(n_blocks):
+            if peepholes:
+                for v in range(S):
+                    for k in range(K):
+                        net[C + b, k] += P_in[b * S + v, k] * s[t, b * S + v, k]
+                    if has_forget:
+                        for k in range(K):
+                            net[phi_at + b, k] += P_phi[b * S + v, k] * s[t, b * S + v, k]
+            for k in range(K):
                 # y^in = f(net_in), y^phi = f(net_phi)
-                y_in = 1.0 / (1.0 + math.exp(-net[C + b]))
-                act[t + 1, C + b] = y_in
+                y_in = 1.0 / (1.0 + math.exp(-net[C + b, k]))
+                act[t + 1, C + b, k] = y_in
                 y_phi = 1.0
                 if has_forget:
-                    y_phi = 1.0 / (1.0 + math.exp(-net[phi_at + b]))
-                    act[t + 1, phi_at + b] = y_phi
+                    y_phi = 1.0 / (1.0 + math.exp(-net[phi_at + b, k]))
+                    act[t + 1, phi_at + b, k] = y_phi
                 # s(t) = y^phi s(t-1) + y^in g(net_c)
                 for v in range(S):
                     j = b * S + v
-                    gin[t, j] = _squash(sq_g, net[j])
-                    s[t + 1, j] = y_phi * s[t, j] + y_in * gin[t, j]
-                    hs[t, j] = _squash(sq_h, s[t + 1, j])
-                # y^out sees s(t) through its peephole; y^c = y^out h(s)
-                y_out = 1.0
-                if has_out_gate:
-                    if peepholes:
-                        for v in range(S):
-                            net[out_at + b] += p_out[k, b, v] * s[t + 1, b * S + v]
-                    y_out = 1.0 / (1.0 + math.exp(-net[out_at + b]))
-                    act[t + 1, out_at + b] = y_out
+                    gin[t, j, k] = _squash(sq_g, net[j, k])
+                    s[t + 1, j, k] = y_phi * s[t, j, k] + y_in * gin[t, j, k]
+                    hs[t, j, k] = _squash(sq_h, s[t + 1, j, k])
+            # y^out sees s(t) through its peephole; y^c = y^out h(s)
+            if has_out_gate:
+                if peepholes:
+                    for v in range(S):
+                        for k in range(K):
+                            net[out_at + b, k] += P_out[b * S + v, k] * s[t + 1, b * S + v, k]
+                for k in range(K):
+                    y_out = 1.0 / (1.0 + math.exp(-net[out_at + b, k]))
+                    act[t + 1, out_at + b, k] = y_out
+                    for v in range(S):
+                        act[t + 1, b * S + v, k] = y_out * hs[t, b * S + v, k]
+            else:
                 for v in range(S):
-                    act[t + 1, b * S + v] = y_out * hs[t, b * S + v]
-            for o in range(O):
+                    for k in range(K):
+                        act[t + 1, b * S + v, k] = hs[t, b * S + v, k]
+        for o in range(O):
+            for k in range(K):
                 total = 0.0
                 for j in range(C):
-                    total += act[t + 1, j] * w_out[k, j, o]
-                if out_sees_in:
-                    for i in range(I):
-                        total += x[k, t, i] * w_out_in[k, i, o]
+                    total += act[t + 1, j, k] * W_out[j * O + o, k]
+                total += xout[t, o, k]
                 if bias_out:
-                    total += b_out[k, o]
-                y[t, o] = _squash(sq_out, total)
-                outputs[k, t, o] = y[t, o]
-        # ---- backward
-        g_in[:] = 0.0
-        g_rec[:] = 0.0
-        g_cells[:] = 0.0
-        g_gates[:] = 0.0
-        gp_in[:] = 0.0
-        gp_phi[:] = 0.0
-        gp_out[:] = 0.0
-        g_out[:] = 0.0
-        g_out_in[:] = 0.0
-        g_bout[:] = 0.0
-        dact_next[:] = 0.0
-        ds_next[:] = 0.0
-        loss = 0.0
-        for t in range(L - 1, -1, -1):
-            for j in range(C):
-                dyc[j] = dact_next[j]
+                    total += B_o[o, k]
+                y[t, o, k] = _squash(sq_out, total)
+    for k in range(K):
+        for t in range(lengths[k]):
             for o in range(O):
-                diff = y[t, o] - d[k, t, o]
-                loss += 0.5 * mask[k, t] * diff * diff
-                dnet_o = mask[k, t] * diff * _slope(sq_out, y[t, o])
-                if dnet_o == 0.0:
-                    continue
+                outputs[k, t, o] = y[t, o, k]
+    # ---- backward
+    G_in = np.zeros((I * U, K))
+    G_rec = np.zeros((R * U, K))
+    G_c = np.zeros((C, K))
+    G_g = np.zeros((n_gates * n_blocks, K))
+    GP_in = np.zeros((C, K))
+    GP_phi = np.zeros((C, K))
+    GP_out = np.zeros((C, K))
+    G_out = np.zeros((C * O, K))
+    G_oi = np.zeros((I * O, K))
+    G_bo = np.zeros((O, K))
+    dnet_all = np.zeros((Tmax, U, K))
+    dnet_o_all = np.zeros((Tmax, O, K))
+    dact_next = np.zeros((U, K))   # error reaching unit outputs at t from step t+1 (full gradient)
+    ds_next = np.zeros((C, K))     # error reaching s(t) from step t+1
+    dyc = np.zeros((C, K))
+    ds = np.zeros((C, K))
+    loss = np.zeros(K)
+    for t in range(Tmax - 1, -1, -1):
+        dnet = dnet_all[t]
+        for j in range(C):
+            for k in range(K):
+                dyc[j, k] = dact_next[j, k]
+        for o in range(O):
+            for k in range(K):
+                diff = y[t, o, k] - dd[t, o, k]
+                loss[k] += 0.5 * mm[t, k] * diff * diff
+                dnet_o = mm[t, k] * diff * _slope(sq_out, y[t, o, k])
+                dnet_o_all[t, o, k] = dnet_o
+                G_bo[o, k] += dnet_o
                 for j in range(C):
-                    g_out[j, o] += act[t + 1, j] * dnet_o
-                    dyc[j] += w_out[k, j, o] * dnet_o
-                if out_sees_in:
-                    for i in range(I):
-                        g_out_in[i, o] += x[k, t, i] * dnet_o
-                if bias_out:
-                    g_bout[o] += dnet_o
-            for b in range(n_blocks):
-                y_in = act[t + 1, C + b]
-                y_phi = act[t + 1, phi_at + b] if has_forget else 1.0
-                y_out = act[t + 1, out_at + b] if has_out_gate else 1.0
+                    G_out[j * O + o, k] += act[t + 1, j, k] * dnet_o
+                    dyc[j, k] += W_out[j * O + o, k] * dnet_o
+        for b in range(n_blocks):
+            for k in range(K):
+                y_in = act[t + 1, C + b, k]
+                y_phi = act[t + 1, phi_at + b, k] if has_forget else 1.0
+                y_out = act[t + 1, out_at + b, k] if has_out_gate else 1.0
                 # output gate
+                dnet_out = 0.0
                 if has_out_gate:
-                    dy_out = dact_next[out_at + b]
+                    dy_out = dact_next[out_at + b, k]
                     for v in range(S):
-                        dy_out += dyc[b * S + v] * hs[t, b * S + v]
+                        dy_out += dyc[b * S + v, k] * hs[t, b * S + v, k]
                     dnet_out = dy_out * y_out * (1.0 - y_out)
-                    dnet[out_at + b] = dnet_out
-                else:
-                    dnet_out = 0.0
+                    dnet[out_at + b, k] = dnet_out
                 # cell state: from the cell output, the carousel, and (full gradient) peepholes
                 for v in range(S):
                     j = b * S + v
-                    ds[j] = dyc[j] * y_out * _slope(sq_h, hs[t, j]) + ds_next[j]
+                    ds[j, k] = dyc[j, k] * y_out * _slope(sq_h, hs[t, j, k]) + ds_next[j, k]
                     if peepholes and has_out_gate:
-                        gp_out[b, v] += dnet_out * s[t + 1, j]
+                        GP_out[j, k] += dnet_out * s[t + 1, j, k]
                         if not truncated:
-                            ds[j] += dnet_out * p_out[k, b, v]
+                            ds[j, k] += dnet_out * P_out[j, k]
                 # input and forget gates, cell input
-                dy_in = dact_next[C + b]
-                dy_phi = dact_next[phi_at + b] if has_forget else 0.0
+                dy_in = dact_next[C + b, k]
+                dy_phi = dact_next[phi_at + b, k] if has_forget else 0.0
                 for v in range(S):
                     j = b * S + v
-                    dy_in += ds[j] * gin[t, j]
+                    dy_in += ds[j, k] * gin[t, j, k]
                     if has_forget:
-                        dy_phi += ds[j] * s[t, j]
-                    dnet[j] = ds[j] * y_in * _slope(sq_g, gin[t, j])
+                        dy_phi += ds[j, k] * s[t, j, k]
+                    dnet[j, k] = ds[j, k] * y_in * _slope(sq_g, gin[t, j, k])
                 dnet_in = dy_in * y_in * (1.0 - y_in)
-                dnet[C + b] = dnet_in
+                dnet[C + b, k] = dnet_in
                 dnet_phi = 0.0
                 if has_forget:
                     dnet_phi = dy_phi * y_phi * (1.0 - y_phi)
-                    dnet[phi_at + b] = dnet_phi
+                    dnet[phi_at + b, k] = dnet_phi
                 for v in range(S):
                     j = b * S + v
                     # error carried to s(t-1): the carousel (times y^phi) and, untruncated, the peepholes
-                    ds_next[j] = ds[j] * y_phi
+                    ds_next[j, k] = ds[j, k] * y_phi
                     if peepholes:
-                        gp_in[b, v] += dnet_in * s[t, j]
+                        GP_in[j, k] += dnet_in * s[t, j, k]
                         if has_forget:
-                            gp_phi[b, v] += dnet_phi * s[t, j]
+                            GP_phi[j, k] += dnet_phi * s[t, j, k]
                         if not truncated:
-                            ds_next[j] += dnet_in * p_in[k, b, v]
+                            ds_next[j, k] += dnet_in * P_in[j, k]
                             if has_forget:
-                                ds_next[j] += dnet_phi * p_phi[k, b, v]
-            # weights into the hidden units
+                                ds_next[j, k] += dnet_phi * P_phi[j, k]
+        # weights into the hidden units from the previous step
+        for r in range(R):
             for u in range(U):
-                du = dnet[u]
-                for i in range(I):
-                    g_in[i, u] += x[k, t, i] * du
-                for r in range(R):
-                    g_rec[r, u] += act[t, r] * du
-            if bias_cells:
-                for j in range(C):
-                    g_cells[j] += dnet[j]
-            if bias_gates:
-                for u in range(C, U):
-                    g_gates[u - C] += dnet[u]
-            # error sent back through the recurrent connections (full gradient only)
-            for r in range(U):
-                dact_next[r] = 0.0
-            if not truncated:
-                for r in range(R):
-                    total = 0.0
-                    for u in range(U):
-                        total += w_rec[k, r, u] * dnet[u]
-                    dact_next[r] = total
-        losses[k] = loss
-        # ---- Δw = -lr ∂E/∂w + momentum Δw, per trial
-        a = lr[k]
-        _update(w_in[k], v_in[k], g_in, a, momentum)
-        if R > 0:
-            _update(w_rec[k], v_rec[k], g_rec, a, momentum)
+                for k in range(K):
+                    G_rec[r * U + u, k] += act[t, r, k] * dnet[u, k]
         if bias_cells:
-            _update(b_cells[k], v_cells[k], g_cells, a, momentum)
+            for j in range(C):
+                for k in range(K):
+                    G_c[j, k] += dnet[j, k]
         if bias_gates:
-            _update(b_gates[k], v_gates[k], g_gates, a, momentum)
-        if peepholes:
-            _update(p_in[k], vp_in[k], gp_in, a, momentum)
-            if has_forget:
-                _update(p_phi[k], vp_phi[k], gp_phi, a, momentum)
-            if has_out_gate:
-                _update(p_out[k], vp_out[k], gp_out, a, momentum)
-        _update(w_out[k], v_out[k], g_out, a, momentum)
-        if out_sees_in:
-            _update(w_out_in[k], v_out_in[k], g_out_in, a, momentum)
-        if bias_out:
-            _update(b_out[k], v_bout[k], g_bout, a, momentum)
+            for u in range(C, U):
+                for k in range(K):
+                    G_g[u - C, k] += dnet[u, k]
+        # error sent back through the recurrent connections (full gradient only)
+        for r in range(U):
+            for k in range(K):
+                dact_next[r, k] = 0.0
+        if not truncated:
+            for r in range(R):
+                for u in range(U):
+                    for k in range(K):
+                        dact_next[r, k] += W_rec[r * U + u, k] * dnet[u, k]
+    # input weights: only where inputs are non-zero
+    for k in range(K):
+        for t in range(lengths[k]):
+            for i in range(I):
+                xv = x[k, t, i]
+                if xv != 0.0:
+                    for u in range(U):
+                        G_in[i * U + u, k] += xv * dnet_all[t, u, k]
+                    if out_sees_in:
+                        for o in range(O):
+                            G_oi[i * O + o, k] += xv * dnet_o_all[t, o, k]
+    for k in range(K):
+        losses[k] = loss[k]
+    # ---- Δw = -lr ∂E/∂w + momentum Δw, per trial
+    _update(w_in, v_in, G_in, lr, momentum)
+    if R > 0:
+        _update(w_rec, v_rec, G_rec, lr, momentum)
+    if bias_cells:
+        _update(b_cells, v_cells, G_c, lr, momentum)
+    if bias_gates:
+        _update(b_gates, v_gates, G_g, lr, momentum)
+    if peepholes:
+        _update(p_in, vp_in, GP_in, lr, momentum)
+        if has_forget:
+            _update(p_phi, vp_phi, GP_phi, lr, momentum)
+        if has_out_gate:
+            _update(p_out, vp_out, GP_out, lr, momentum)
+    _update(w_out, v_out, G_out, lr, momentum)
+    if out_sees_in:
+        _update(w_out_in, v_out_in, G_oi, lr, momentum)
+    if bias_out:
+        _update(b_out, v_bout, G_bo, lr, momentum)
 
 
 @njit(cache=True)
 def _update(w, v, g, lr, momentum):
-    flat_w = w.reshape(-1)
-    flat_v = v.reshape(-1)
-    flat_g = g.reshape(-1)
-    for i in range(flat_w.size):
-        flat_v[i] = momentum * flat_v[i] - lr * flat_g[i]
-        flat_w[i] += flat_v[i]
+    """v = momentum v - lr g; w = w + v, on torch's [K, ...] storage; g is [n, K]."""
+    K = w.shape[0]
+    flat_w = w.reshape(K, -1)
+    flat_v = v.reshape(K, -1)
+    for k in range(K):
+        for i in range(flat_w.shape[1]):
+            flat_v[k, i] = momentum * flat_v[k, i] - lr[k] * g[i, k]
+            flat_w[k, i] += flat_v[k, i]
 
 
 PARAMETER_ORDER = ("w_in", "w_rec", "b_cells", "b_gates", "w_peep_in", "w_peep_phi", "w_peep_out",

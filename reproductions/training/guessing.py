@@ -1,0 +1,155 @@
+"""Random weight guessing as a training method (Schmidhuber & Hochreiter 1996).
+
+The 1997 paper (§5 intro, §5.3) says that Bengio et al.'s 2-sequence problem
+(its Exp. 3a) is solved faster by guessing than by LSTM or any published
+method: draw every weight of a small network at random, test it, repeat
+until a guess passes. The paper gives no details of its guesser; ours:
+
+* the network is any registered model (we use a small Elman net);
+* every weight, biases included, is uniform in [-weight_range, weight_range];
+* a guess passes when it satisfies the experiment's stopping rule, which must
+  be a fixed-test-set rule (`test_set_criterion`, e.g. ST1: none of 256 test
+  sequences misclassified);
+* cheap screening: a guess is first tested on the test set's first `screen`
+  sequences and only then on all of them.
+
+A trial records `guesses` (networks drawn) and `sequences` (test sequences
+processed, the cost comparable to LSTM's training sequences), until the first
+passing guess or until `train.max_sequences` sequences were spent.
+
+Entry point for the pipeline (until the trainer dispatches on `train.method`):
+
+    python -m reproductions.training.guessing PAPER EXPERIMENT --profile P --trials A-B --out DIR
+
+which writes the same chunk files as `python -m reproductions run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..config import PACKAGE, PROFILES, load_experiments
+from ..models import build_model
+from ..reporting.provenance import write_json_atomic, write_text_atomic
+from ..tasks import build_task
+from .evaluation import build_evaluation
+from .fast_eval import ensemble_outputs
+from .stopping import TestSetCriterion, build_stopping_rule
+from .trainer import TrainingOutcome, atomic_torch_save, trial_seeds
+
+DEFAULTS = {"weight_range": 10.0, "screen": 16, "guesses_per_round": 2048}
+
+
+def _draw(model, rng: np.random.Generator, weight_range: float) -> None:
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.as_tensor(rng.uniform(-weight_range, weight_range, size=tuple(p.shape)), dtype=p.dtype))
+
+
+def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
+    """One trial of random guessing: (record, weights of the passing guess or last guess)."""
+    started = time.monotonic()
+    settings = {**DEFAULTS, **experiment["train"].get("guessing", {})}
+    task = build_task(experiment["task"]["name"], experiment["task"]["params"])
+    rule = build_stopping_rule(experiment["train"]["stopping"]["name"], experiment["train"]["stopping"].get("params", {}))
+    if not isinstance(rule, TestSetCriterion):
+        raise ValueError("random guessing needs a fixed-test-set stopping rule (test_set_criterion)")
+    rng_tests = np.random.default_rng(rule.seed)
+    tests = [task.sample(rng_tests) for _ in range(rule.size)]
+    _, data_seed = trial_seeds(experiment["seed"], trial)
+    rng = np.random.default_rng(data_seed)
+    G, screen = int(settings["guesses_per_round"]), int(settings["screen"])
+    spec = experiment["model"]
+    model = build_model(spec["name"], spec["params"], task.input_size, task.output_size, G)
+    guesses = sequences = 0
+    found = None
+    while sequences < experiment["train"]["max_sequences"] and found is None:
+        _draw(model, rng, float(settings["weight_range"]))
+        outputs, targets, mask = ensemble_outputs(model, tests[:screen])
+        passed = np.flatnonzero((~np.asarray(task.correct(outputs, targets, mask))).sum(-1) <= rule.max_wrong)
+        checked = G  # guesses whose screening counts
+        if len(passed):
+            keep = torch.as_tensor(passed)
+            survivors = build_model(spec["name"], spec["params"], task.input_size, task.output_size, len(passed))
+            survivors.load_state_dict({n: p.detach()[keep] for n, p in model.named_parameters()})
+            survivors.trials = len(passed)
+            full_ok, errors = _evaluate(survivors, task, tests)
+            good = (~full_ok).sum(-1) <= rule.max_wrong
+            if rule.max_mean_abs_error is not None:
+                good &= errors.mean(axis=(1, 2)) < rule.max_mean_abs_error
+            if good.any():
+                first = int(passed[np.flatnonzero(good)[0]])
+                checked = first + 1  # the guesses before the first passing one, in drawing order
+                found = {n: p.detach()[first].clone() for n, p in model.named_parameters()}
+            # full tests of screened guesses drawn up to the first passing one
+            sequences += int((passed < checked).sum()) * (len(tests) - screen)
+        guesses += checked
+        sequences += checked * screen
+    weights = found or {n: p.detach()[0].clone() for n, p in model.named_parameters()}
+    record = {"trial": trial, "seed": experiment["seed"], "learning_rate": 0.0, "solved": found is not None,
+              "sequences": int(sequences), "guesses": int(guesses), "final_loss": float("nan"),
+              "wall_seconds": round(time.monotonic() - started, 3)}
+    return record, weights
+
+
+def _evaluate(model, task, sequences):
+    from .stopping import evaluate_on
+
+    return evaluate_on(model, task, sequences)
+
+
+def run_guessing(experiment: dict, trials: list[int]) -> TrainingOutcome:
+    records, weights = [], []
+    for trial in trials:
+        record, w = guess_trial(experiment, trial)
+        records.append(record)
+        weights.append(w)
+    return TrainingOutcome(records, weights)
+
+
+def run_chunk(experiment: dict, first: int, last: int, out_dir: Path) -> list[dict]:
+    """Guess for trials first..last, evaluate the passing networks, write the chunk
+    files exactly as `reproductions.runner.run_chunk` does."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    outcome = run_guessing(experiment, list(range(first, last + 1)))
+    task = build_task(experiment["task"]["name"], experiment["task"]["params"])
+    spec = experiment["model"]
+    trained = build_model(spec["name"], spec["params"], task.input_size, task.output_size, len(outcome.weights))
+    for k, w in enumerate(outcome.weights):
+        trained.load_trial_state(k, w)
+    evaluation = build_evaluation(experiment["evaluate"]["name"], experiment["evaluate"].get("params", {}))
+    for record, evaluated in zip(outcome.records, evaluation(trained, task)):
+        record.update(evaluated)
+    atomic_torch_save({r["trial"]: w for r, w in zip(outcome.records, outcome.weights)}, out_dir / "weights.pt")
+    write_text_atomic("".join(json.dumps(r) + "\n" for r in outcome.records), out_dir / "trials.jsonl")
+    write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started, 2),
+                       "path": "random guessing"}, out_dir / "chunk.json")
+    return outcome.records
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m reproductions.training.guessing", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paper")
+    parser.add_argument("experiment")
+    parser.add_argument("--profile", choices=PROFILES, default="default")
+    parser.add_argument("--trials", help="FIRST-LAST (inclusive); default all")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    experiment = load_experiments(PACKAGE / args.paper, args.profile)[args.experiment]
+    if experiment["train"].get("method") != "random_guessing":
+        raise SystemExit(f"{args.experiment}: train.method is not random_guessing")
+    first, last = (int(x) for x in args.trials.split("-")) if args.trials else (0, experiment["trials"] - 1)
+    run_chunk(experiment, first, last, args.out)
+
+
+if __name__ == "__main__":
+    main()
