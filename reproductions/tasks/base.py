@@ -82,6 +82,11 @@ class Task(ABC):
         """A finite training set, for tasks whose stopping rule tests one."""
         raise NotImplementedError(f"{type(self).__name__} has no finite training set")
 
+    def sample_block(self, rng: np.random.Generator, count: int) -> list[Sequence]:
+        """`count` sequences in a row from one stream: exactly what `count` calls
+        of `sample` would give (a task may override it to be faster)."""
+        return [self.sample(rng) for _ in range(count)]
+
     def batches(self, seed: int, batch_size: int):
         """Yield padded batches forever from one seeded stream."""
         rng = np.random.default_rng(seed)

@@ -129,6 +129,13 @@ class FormalLanguageTask(Task):
         m = int(rng.integers(self.train_m[0], self.train_m[1] + 1)) if self.has_m else None
         return self.encode(n, m)
 
+    def sample_block(self, rng: np.random.Generator, count: int) -> list[Sequence]:
+        if self.has_m:
+            return super().sample_block(rng, count)
+        # one draw of `count` integers is the same stream as `count` single draws
+        ns = rng.integers(self.train_n[0], self.train_n[1] + 1, size=count)
+        return [self.encode(int(n)) for n in ns]
+
     def correct(self, outputs, targets, error_mask):
         return string_accepted(outputs, targets, error_mask)
 

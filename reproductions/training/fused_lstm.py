@@ -350,6 +350,20 @@ def _update(w, v, g, lr, momentum):
             flat_w[k, i] += flat_v[k, i]
 
 
+@njit(cache=True)
+def lstm_train_block(xb, db, maskb, lengthsb, flags, lr, momentum,
+                     w_in, w_rec, b_cells, b_gates, p_in, p_phi, p_out, w_out, w_out_in, b_out,
+                     v_in, v_rec, v_cells, v_gates, vp_in, vp_phi, vp_out, v_out, v_out_in, v_bout,
+                     outputs, losses):
+    """`lstm_train_step` for sequences j = 0, 1, ... of a block in turn: xb is
+    [J, K, T, I]; outputs [J, K, T, O] and losses [J, K] per sequence."""
+    for j in range(xb.shape[0]):
+        lstm_train_step(xb[j], db[j], maskb[j], lengthsb[j], flags, lr, momentum,
+                        w_in, w_rec, b_cells, b_gates, p_in, p_phi, p_out, w_out, w_out_in, b_out,
+                        v_in, v_rec, v_cells, v_gates, vp_in, vp_phi, vp_out, v_out, v_out_in, v_bout,
+                        outputs[j], losses[j])
+
+
 PARAMETER_ORDER = ("w_in", "w_rec", "b_cells", "b_gates", "w_peep_in", "w_peep_phi", "w_peep_out",
                    "w_out", "w_out_in", "b_out")
 
@@ -386,14 +400,29 @@ class FusedLSTMStep:
                                                              "w_peep_out", "w_out", "w_out_in") else np.zeros((K, 1)))
         return views
 
-    def __call__(self, model, velocity: dict, x, d, mask, lengths, lr, momentum):
-        K, T, _ = x.shape
-        outputs = np.zeros((K, T, d.shape[2]))
-        losses = np.zeros(K)
+    def _storage(self, model, velocity):
         # numpy views share the tensors' memory; rebuilt only when the tensors change
         key = (id(model.w_in), id(velocity["w_in"]))
         if getattr(self, "_key", None) != key:
             self._views = (self._arrays(model, dict(model.named_parameters())) + self._arrays(model, velocity))
             self._key = key
-        lstm_train_step(x, d, mask, lengths, self.flags, lr, momentum, *self._views, outputs, losses)
+        return self._views
+
+    def __call__(self, model, velocity: dict, x, d, mask, lengths, lr, momentum):
+        """One sequence per trial: x [K, T, I]; returns outputs [K, T, O], losses [K]."""
+        K, T, _ = x.shape
+        outputs = np.zeros((K, T, d.shape[2]))
+        losses = np.zeros(K)
+        lstm_train_step(x, d, mask, lengths, self.flags, lr, momentum, *self._storage(model, velocity),
+                        outputs, losses)
+        return outputs, losses
+
+    def block(self, model, velocity: dict, xb, db, maskb, lengthsb, lr, momentum):
+        """J sequences per trial, one after another: xb [J, K, T, I]; returns
+        outputs [J, K, T, O], losses [J, K]."""
+        J, K, T, _ = xb.shape
+        outputs = np.zeros((J, K, T, db.shape[3]))
+        losses = np.zeros((J, K))
+        lstm_train_block(xb, db, maskb, lengthsb, self.flags, lr, momentum, *self._storage(model, velocity),
+                         outputs, losses)
         return outputs, losses

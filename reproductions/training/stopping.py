@@ -3,6 +3,13 @@
 All active trials of an ensemble advance in lockstep (one sequence each per
 step), so a rule sees the same sequence count for all of them. A rule keeps
 per-trial state in tensors with a trial axis and drops rows when trials leave.
+
+The interface: `observe(correct, losses)` after every sequence (arrays over the
+active trials), `solved(model, task, sequences_seen)` after it (None when no
+test is due), `drop(keep)` when trials leave, `state_dict`/`load_state_dict`
+for checkpoints, and `block_limit(sequences_seen)`: how many sequences may be
+trained before the rule could possibly stop a trial (the fused path trains that
+many in one compiled call; a rule without it is asked after every sequence).
 """
 
 from __future__ import annotations
@@ -34,6 +41,11 @@ class TrainingSetAccepted:
     """
 
     every: int = 1000
+
+    def block_limit(self, sequences_seen: int) -> int:
+        """How many more sequences the trials may train before this rule could
+        stop one: the trainer never runs past a possible stopping point."""
+        return self.every - sequences_seen % self.every
 
     def observe(self, correct: np.ndarray, losses: np.ndarray) -> None:
         """Per-sequence outcomes of the active trials; unused by this rule."""

@@ -121,8 +121,10 @@ class EnsembleTrainer:
         if resumed:
             print(f"resumed from {self.checkpoint} at {state['seen']} sequences", file=sys.stderr, flush=True)
         while state["active"]:
-            self._step(model, state)
-            state["seen"] += 1
+            if self.fused_step is not None:
+                self._fused_block(model, state, self._block_size(state))
+            else:
+                self._step(model, state)
             solved = self.stopping.solved(model, self.task, state["seen"])
             out_of_budget = state["seen"] >= self.max_sequences
             if solved is not None or out_of_budget:
@@ -132,9 +134,8 @@ class EnsembleTrainer:
                 if finished.any():
                     self._finish(model, state, finished, solved, time.monotonic() - started)
                     bar.update(int(finished.sum()))
-            if state["seen"] % 1000 == 0:
-                bar.set_postfix(sequences=state["seen"])
             if time.monotonic() - last_save > self.checkpoint_seconds:
+                bar.set_postfix(sequences=state["seen"])
                 state["elapsed"] = time.monotonic() - started
                 if self.checkpoint:
                     self._save_checkpoint(state, model)
@@ -145,18 +146,47 @@ class EnsembleTrainer:
         bar.close()
         return TrainingOutcome(state["records"], state["weights"])
 
+    #: at most this many trial-steps in one fused block (bounds the block's memory)
+    BLOCK_TRIAL_STEPS = 400_000
+
+    def _block_size(self, state) -> int:
+        """Sequences per trial in the next fused call: never past a point where the
+        stopping rule could stop a trial or the budget ends, so stops stay exact."""
+        limit = getattr(self.stopping, "block_limit", None)
+        allowed = limit(state["seen"]) if limit else 1
+        length = state.get("mean_length", 1.0)
+        memory = max(1, int(self.BLOCK_TRIAL_STEPS / (len(state["active"]) * length)))
+        return max(1, min(allowed, self.max_sequences - state["seen"], memory))
+
+    def _fused_block(self, model, state, count: int) -> None:
+        """`count` sequences for every active trial, trained one after another
+        (an update after each) in one compiled call."""
+        active = state["active"]
+        drawn = [self.task.sample_block(state["rngs"][i], count) for i in active]
+        longest = max(seq.length for seqs in drawn for seq in seqs)
+        K = len(active)
+        xb = np.zeros((count, K, longest, self.task.input_size))
+        db = np.zeros((count, K, longest, self.task.output_size))
+        mb = np.zeros((count, K, longest))
+        lengths = np.zeros((count, K), dtype=np.int64)
+        for k, seqs in enumerate(drawn):
+            for j, seq in enumerate(seqs):
+                xb[j, k, : seq.length] = seq.inputs
+                db[j, k, : seq.length] = seq.targets
+                mb[j, k, : seq.length] = seq.error_mask
+                lengths[j, k] = seq.length
+        state["mean_length"] = float(lengths.mean())
+        outputs, losses = self.fused_step.block(model, state["velocity"], xb, db, mb, lengths,
+                                                self.trial_rates[active], float(self.momentum))
+        # the scores are written for tensors but work on numpy arrays alike
+        correct = self.task.correct(outputs, db, mb)  # [count, K]
+        for j in range(count):
+            self._record(state, active, correct[j], losses[j])
+
     def _step(self, model, state) -> None:
-        """One sequence for every active trial, then one update each."""
+        """One sequence for every active trial, then one update each (eager torch)."""
         active = state["active"]
         batch = collate([self.task.sample(state["rngs"][i]) for i in active])
-        if self.fused_step is not None:
-            outputs, loss_values = self.fused_step(
-                model, state["velocity"], batch.inputs, batch.targets, batch.error_mask, batch.lengths,
-                self.trial_rates[active], float(self.momentum))
-            # the scores are written for tensors but work on numpy arrays alike
-            correct = self.task.correct(outputs[:, None], batch.targets[:, None], batch.error_mask[:, None])[:, 0]
-            self._record(state, active, correct, loss_values)
-            return
         as_tensor = lambda a: torch.as_tensor(a, dtype=self.dtype).unsqueeze(1)  # [K, 1, T, ...]
         inputs, targets, mask = as_tensor(batch.inputs), as_tensor(batch.targets), as_tensor(batch.error_mask)
         model.zero_grad(set_to_none=True)
@@ -174,9 +204,11 @@ class EnsembleTrainer:
         self._record(state, active, correct, losses.detach()[:, 0].numpy())
 
     def _record(self, state, active, correct, loss_values) -> None:
+        """Book one sequence of every active trial."""
         slot = state["seen"] % state["recent_loss"].shape[1]
         state["recent_loss"][active, slot] = loss_values
         self.stopping.observe(correct, loss_values)
+        state["seen"] += 1
 
     def _finish(self, model, state, finished: np.ndarray, solved: np.ndarray, elapsed: float) -> None:
         """Record the trials that stopped and drop them from the ensemble."""
