@@ -42,5 +42,9 @@ serve: setup
 bench: setup
 	$(BIN)/python -m reproductions.bench
 
+# make new-paper ID=weiss2018 TITLE="On the practical ..." AUTHORS="Gail Weiss; Yoav Goldberg" YEAR=2018
+new-paper: setup
+	$(BIN)/python -m reproductions new-paper "$(ID)" --title "$(TITLE)" --authors "$(AUTHORS)" --year "$(YEAR)"
+
 clean:
 	rm -rf site docs/generated results/smoke results/default .snakemake

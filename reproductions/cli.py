@@ -7,6 +7,7 @@ Snakemake calls these; they also work by hand:
     python -m reproductions gather gers2001 anbn --profile smoke --out DIR CHUNK_DIR...
     python -m reproductions report gers2001 --profile default
     python -m reproductions notebook SOURCE.py OUT.ipynb
+    python -m reproductions new-paper weiss2018 --title "..." --authors "A; B" --year 2018
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ def main(argv: list[str] | None = None) -> None:
     notebook.add_argument("source", type=Path)
     notebook.add_argument("out", type=Path)
 
+    scaffold = commands.add_parser("new-paper", help="scaffold a paper folder and its review page")
+    scaffold.add_argument("id", help="folder name, e.g. weiss2018")
+    scaffold.add_argument("--title", required=True)
+    scaffold.add_argument("--authors", required=True, help='"First Author; Second Author"')
+    scaffold.add_argument("--year", type=int, required=True)
+    scaffold.add_argument("--short-title", help='as in the navigation, e.g. "Weiss et al. 2018"')
+
     args = parser.parse_args(argv)
     try:
         dispatch(args)
@@ -81,6 +89,14 @@ def dispatch(args) -> None:
         from .reporting.report import render_paper
 
         render_paper(args.paper, args.profile, args.out)
+        return
+    if args.command == "new-paper":
+        from .scaffold import new_paper
+
+        authors = [a.strip() for a in args.authors.split(";") if a.strip()]
+        for path in new_paper(args.id, args.title, authors, args.year, args.short_title):
+            print(f"wrote {path}")
+        print(f"next: edit those files (see CONTRIBUTING.md), then: snakemake {args.id} --cores 2")
         return
     if args.command == "notebook":
         from .reporting.notebooks import execute_script

@@ -1,0 +1,1 @@
+"""${title} (${year}): the paper folder. See CONTRIBUTING.md."""
