@@ -94,3 +94,16 @@ def test_killed_job_resumes_to_the_uninterrupted_result(tmp_path):
     clean = subprocess.run([sys.executable, "-c", RUN, json.dumps(exp), str(tmp_path / "other.pt")],
                            capture_output=True, text=True, env=env, timeout=300)
     assert comparable(json.loads(resumed.stdout)) == comparable(json.loads(clean.stdout))
+
+
+def test_adam_and_mini_batches_train_and_are_reproducible():
+    """The modern extra (Adam, mini-batches) on the eager path: it learns the easy
+    setting, and the same seed gives the same result."""
+    exp = experiment(optimizer="adam", batch_size=4, learning_rate=0.02, max_sequences=4000)
+    first = EnsembleTrainer(exp, [0, 1], progress=False)
+    outcome = first.run()
+    assert first.path_name == "eager"
+    assert any(r["solved"] for r in outcome.records)
+    assert all(r["sequences"] % 4 == 0 for r in outcome.records)
+    again = EnsembleTrainer(exp, [0, 1], progress=False).run()
+    assert comparable(outcome.records) == comparable(again.records)

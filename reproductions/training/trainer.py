@@ -80,6 +80,8 @@ class EnsembleTrainer:
         self.task = build_task(experiment["task"]["name"], experiment["task"]["params"])
         self.max_sequences = train["max_sequences"]
         self.momentum = train["momentum"]
+        self.optimizer = train.get("optimizer", "sgd_momentum")
+        self.batch_size = train.get("batch_size", 1)
         rates = train["learning_rate"]
         rates = rates if isinstance(rates, list) else [rates]
         #: a grid of learning rates is spread over the trials: trial i uses rate i mod len
@@ -99,7 +101,8 @@ class EnsembleTrainer:
         seeds = [trial_seeds(self.experiment["seed"], t) for t in self.trials]
         model = self.new_model(K)
         model.reset([init for init, _ in seeds])
-        self.fused_step = FusedLSTMStep(model) if self.use_fused and fused_supports(model) else None
+        fusable = self.use_fused and fused_supports(model) and self.optimizer == "sgd_momentum" and self.batch_size == 1
+        self.fused_step = FusedLSTMStep(model) if fusable else None
         self.path_name = "fused" if self.fused_step else "eager"
         state = {
             "fingerprint": fingerprint(self.experiment, self.trials),
@@ -107,6 +110,8 @@ class EnsembleTrainer:
             "active": list(range(K)),  # positions (in self.trials) of trials still training
             "rngs": [np.random.default_rng(data) for _, data in seeds],
             "velocity": {name: torch.zeros_like(p) for name, p in model.named_parameters()},
+            # Adam's second moment (the first moment lives in "velocity")
+            "second_moment": {name: torch.zeros_like(p) for name, p in model.named_parameters()},
             "recent_loss": np.full((K, 100), np.nan),
             "records": [None] * K,
             "weights": [None] * K,
@@ -124,7 +129,7 @@ class EnsembleTrainer:
             if self.fused_step is not None:
                 self._fused_block(model, state, self._block_size(state))
             else:
-                self._step(model, state)
+                self._step(model, state, min(self.batch_size, self._block_size(state)))
             solved = self.stopping.solved(model, self.task, state["seen"])
             out_of_budget = state["seen"] >= self.max_sequences
             if solved is not None or out_of_budget:
@@ -183,25 +188,43 @@ class EnsembleTrainer:
         for j in range(count):
             self._record(state, active, correct[j], losses[j])
 
-    def _step(self, model, state) -> None:
-        """One sequence for every active trial, then one update each (eager torch)."""
+    def _step(self, model, state, batch_size: int = 1) -> None:
+        """`batch_size` sequences for every active trial, then one update each (eager torch)."""
         active = state["active"]
-        batch = collate([self.task.sample(state["rngs"][i]) for i in active])
-        as_tensor = lambda a: torch.as_tensor(a, dtype=self.dtype).unsqueeze(1)  # [K, 1, T, ...]
+        drawn = [self.task.sample_block(state["rngs"][i], batch_size) for i in active]
+        batch = collate([seq for seqs in drawn for seq in seqs])  # trial-major
+        K = len(active)
+        as_tensor = lambda a: torch.as_tensor(a, dtype=self.dtype).view(K, batch_size, *a.shape[1:])
         inputs, targets, mask = as_tensor(batch.inputs), as_tensor(batch.targets), as_tensor(batch.error_mask)
         model.zero_grad(set_to_none=True)
         outputs = model(inputs)
-        losses = squared_error(outputs, targets, mask)  # [K, 1]
-        losses.sum().backward()
+        losses = squared_error(outputs, targets, mask)  # [K, B]
+        # the papers' on-line loss for one sequence; the mean over a mini-batch
+        losses.mean(1).sum().backward()
         rates = torch.as_tensor(self.trial_rates[active], dtype=self.dtype)
         with torch.no_grad():
-            # Δw(t) = -α ∂E/∂w + m Δw(t-1), one update per sequence and trial
             for name, p in model.named_parameters():
+                rate = rates.view(-1, *([1] * (p.dim() - 1)))
+                if self.optimizer == "adam":
+                    self._adam(state, name, p, rate)
+                    continue
+                # Δw(t) = -α ∂E/∂w + m Δw(t-1), one update per sequence and trial
                 velocity = state["velocity"][name]
-                velocity.mul_(self.momentum).sub_(p.grad * rates.view(-1, *([1] * (p.dim() - 1))))
+                velocity.mul_(self.momentum).sub_(p.grad * rate)
                 p.add_(velocity)
-            correct = self.task.correct(outputs, targets, mask)[:, 0].numpy()
-        self._record(state, active, correct, losses.detach()[:, 0].numpy())
+            correct = self.task.correct(outputs, targets, mask).numpy()
+        for b in range(batch_size):
+            self._record(state, active, correct[:, b], losses.detach()[:, b].numpy())
+
+    def _adam(self, state, name, p, rate, betas=(0.9, 0.999), eps=1e-8) -> None:
+        """Adam (Kingma & Ba 2015) per trial; a modern extra, never the papers' optimiser."""
+        step = state["seen"] // self.batch_size + 1
+        m, v = state["velocity"][name], state["second_moment"][name]
+        m.mul_(betas[0]).add_(p.grad, alpha=1 - betas[0])
+        v.mul_(betas[1]).addcmul_(p.grad, p.grad, value=1 - betas[1])
+        m_hat = m / (1 - betas[0] ** step)
+        v_hat = v / (1 - betas[1] ** step)
+        p.sub_(rate * m_hat / (v_hat.sqrt() + eps))
 
     def _record(self, state, active, correct, loss_values) -> None:
         """Book one sequence of every active trial."""
@@ -231,6 +254,7 @@ class EnsembleTrainer:
             keep_index = torch.as_tensor(keep)
             model.select(keep_index)
             state["velocity"] = {name: v[keep_index] for name, v in state["velocity"].items()}
+            state["second_moment"] = {name: v[keep_index] for name, v in state["second_moment"].items()}
             self.stopping.drop(keep)
 
     def _save_checkpoint(self, state, model) -> None:
@@ -252,7 +276,7 @@ class EnsembleTrainer:
         with torch.no_grad():
             for name, p in model.named_parameters():
                 p.copy_(saved["model"][name])
-        for key in ("seen", "active", "velocity", "recent_loss", "records", "weights", "elapsed"):
+        for key in ("seen", "active", "velocity", "second_moment", "recent_loss", "records", "weights", "elapsed"):
             state[key] = saved[key]
         self.stopping.load_state_dict(saved["stopping"])
         return True
