@@ -119,7 +119,7 @@ class EnsembleTrainer:
         }
         resumed = self._load_checkpoint(state, model)
         started = time.monotonic() - state["elapsed"]
-        last_save = time.monotonic()
+        last_save = last_shown = time.monotonic()
         bar = tqdm(total=K, desc=self.experiment.get("id", "training"), unit="trial",
                    disable=None if self.progress is None else not self.progress,
                    initial=K - len(state["active"]))
@@ -139,8 +139,10 @@ class EnsembleTrainer:
                 if finished.any():
                     self._finish(model, state, finished, solved, time.monotonic() - started)
                     bar.update(int(finished.sum()))
+            if not bar.disable and time.monotonic() - last_shown > 1.0:
+                bar.set_postfix(sequences=f"{state['seen']:,}")
+                last_shown = time.monotonic()
             if time.monotonic() - last_save > self.checkpoint_seconds:
-                bar.set_postfix(sequences=state["seen"])
                 state["elapsed"] = time.monotonic() - started
                 if self.checkpoint:
                     self._save_checkpoint(state, model)
