@@ -1,7 +1,7 @@
 """Committed paper-profile results are honest: a trial regenerates identically
 from the seed and config recorded with it, and the data stays compact."""
 
-import json
+import subprocess
 
 import pytest
 import torch
@@ -16,11 +16,14 @@ COMMITTED = sorted((ROOT / "results" / "paper").glob("*/*/trials.jsonl"))
 
 def test_paper_profile_results_are_committed_and_compact():
     assert COMMITTED, "no committed paper-profile results: the site would show none"
-    for path in COMMITTED:
-        folder = path.parent
-        assert not (folder / "chunks").exists() and not (folder / "checkpoint.pt").exists()
-        size = sum(p.stat().st_size for p in folder.iterdir())
-        assert size < 2_000_000, f"{folder} holds {size} bytes"
+    tracked = subprocess.run(["git", "ls-files", "results"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert tracked, "results/paper exists but git tracks none of it"
+    assert all(name.startswith("results/paper/") for name in tracked)
+    assert not any("/chunks/" in name or name.endswith("checkpoint.pt") for name in tracked)
+    for name in tracked:
+        assert name.rsplit("/", 1)[-1] in ("trials.jsonl", "weights.pt", "provenance.json"), name
+        assert (ROOT / name).stat().st_size < 1_000_000, name
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
