@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from .config import ROOT, load_experiments
-from .reporting.provenance import provenance, write_json_atomic, write_text_atomic
+from .reporting.provenance import git_state, provenance, write_json_atomic, write_text_atomic
 from .training.evaluation import build_evaluation
 from .training.trainer import EnsembleTrainer, atomic_torch_save
 
@@ -47,8 +47,11 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    trainer = EnsembleTrainer(experiment, list(range(first, last + 1)), checkpoint=out_dir / "checkpoint.pt",
-                              checkpoint_seconds=checkpoint_seconds, progress=progress)
+    trainer_class = EnsembleTrainer
+    if experiment["train"].get("method", "gradient") == "random_guessing":
+        from .training.guessing import GuessingTrainer as trainer_class
+    trainer = trainer_class(experiment, list(range(first, last + 1)), checkpoint=out_dir / "checkpoint.pt",
+                            checkpoint_seconds=checkpoint_seconds, progress=progress)
     outcome = trainer.run()
     trained = trainer.new_model(len(outcome.weights))
     for k, weights in enumerate(outcome.weights):
@@ -59,14 +62,14 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     atomic_torch_save({r["trial"]: w for r, w in zip(outcome.records, outcome.weights)}, out_dir / "weights.pt")
     write_text_atomic("".join(json.dumps(r) + "\n" for r in outcome.records), out_dir / "trials.jsonl")
     write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started, 2),
-                       "path": trainer.path_name}, out_dir / "chunk.json")
+                       "path": trainer.path_name, "git": git_state()}, out_dir / "chunk.json")
     (out_dir / "checkpoint.pt").unlink(missing_ok=True)
     return outcome.records
 
 
 def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
     """Concatenate chunk results in trial order and write provenance."""
-    records, weights, seconds, paths = [], {}, 0.0, set()
+    records, weights, seconds, paths, trained_at = [], {}, 0.0, set(), []
     for directory in chunk_dirs:
         directory = Path(directory)
         records += [json.loads(line) for line in (directory / "trials.jsonl").read_text().splitlines()]
@@ -74,14 +77,17 @@ def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
         info = json.loads((directory / "chunk.json").read_text())
         seconds += info["seconds"]
         paths.add(info["path"])
+        trained_at.append({"trials": info["trials"], **info.get("git", {})})
     records.sort(key=lambda r: r["trial"])
     if [r["trial"] for r in records] != list(range(experiment["trials"])):
         raise RuntimeError(f"{out_dir}: chunks do not cover trials 0..{experiment['trials'] - 1}")
     out_dir = Path(out_dir)
     atomic_torch_save(dict(sorted(weights.items())), out_dir / "weights.pt")
     write_text_atomic("".join(json.dumps(r) + "\n" for r in records), out_dir / "trials.jsonl")
+    # "git" is the checkout at gathering; "trained_at" the checkout each chunk trained in
     write_json_atomic(provenance(experiment, {"trials": experiment["trials"], "compute_seconds": round(seconds, 1),
-                                              "training_path": sorted(paths)}), out_dir / "provenance.json")
+                                              "training_path": sorted(paths), "trained_at": trained_at}),
+                      out_dir / "provenance.json")
 
 
 def load_results(profile: str, paper: str, experiment: str, results: Path = RESULTS) -> dict | None:

@@ -57,3 +57,37 @@ def median_generalisation(trials):
 
 MEASURES = {f.__name__: f for f in (percent_solved, median_sequences, mean_sequences,
                                     best_generalisation, median_generalisation)}
+
+
+# --- Hochreiter & Schmidhuber 1997: post-training tests and guessing -----------------------
+
+def _mean_of(trials, key):
+    values = [t[key] for t in _solved(trials) if key in t]
+    return float(np.mean(values)) if values else None
+
+
+def mean_test_wrong(trials):
+    """Mean number of held-out test sequences a solved trial gets wrong (of test_size)."""
+    value = _mean_of(trials, "test_wrong")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:,.1f} of {_solved(trials)[0]['test_size']:,}"
+
+
+def mean_test_fraction_wrong(trials):
+    """Mean fraction of held-out test sequences a solved trial gets wrong."""
+    value = _mean_of(trials, "test_fraction_wrong")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:.6f}"
+
+
+def mean_guesses(trials):
+    """Mean number of random guesses until a guess passes (solved trials)."""
+    value = _mean_of(trials, "guesses")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:,.0f}"
+
+
+MEASURES.update({f.__name__: f for f in (mean_test_wrong, mean_test_fraction_wrong, mean_guesses)})

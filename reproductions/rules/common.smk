@@ -96,6 +96,8 @@ rule report:
         lambda w: [p for e in PAPERS[w.paper]["experiments"] for p in experiment_outputs(w.paper, e)],
         lambda w: committed_results(w.paper),
         "reproductions/{paper}/paper.yaml",
+        # a paper's own figures code: editing it re-renders the report
+        lambda w: [str(p) for p in [PAPERS[w.paper]["dir"] / "report.py"] if p.exists()],
     output:
         "docs/generated/{paper}/results.md",
         "docs/generated/{paper}/figures.md",

@@ -26,22 +26,16 @@ which writes the same chunk files as `python -m reproductions run`.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..config import PACKAGE, PROFILES, load_experiments
 from ..models import build_model
-from ..reporting.provenance import write_json_atomic, write_text_atomic
 from ..tasks import build_task
-from .evaluation import build_evaluation
 from .fast_eval import ensemble_outputs
 from .stopping import TestSetCriterion, build_stopping_rule
-from .trainer import TrainingOutcome, atomic_torch_save, trial_seeds
+from .trainer import TrainingOutcome, trial_seeds
 
 DEFAULTS = {"weight_range": 10.0, "screen": 16, "guesses_per_round": 2048}
 
@@ -113,43 +107,20 @@ def run_guessing(experiment: dict, trials: list[int]) -> TrainingOutcome:
     return TrainingOutcome(records, weights)
 
 
-def run_chunk(experiment: dict, first: int, last: int, out_dir: Path) -> list[dict]:
-    """Guess for trials first..last, evaluate the passing networks, write the chunk
-    files exactly as `reproductions.runner.run_chunk` does."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    outcome = run_guessing(experiment, list(range(first, last + 1)))
-    task = build_task(experiment["task"]["name"], experiment["task"]["params"])
-    spec = experiment["model"]
-    trained = build_model(spec["name"], spec["params"], task.input_size, task.output_size, len(outcome.weights))
-    for k, w in enumerate(outcome.weights):
-        trained.load_trial_state(k, w)
-    evaluation = build_evaluation(experiment["evaluate"]["name"], experiment["evaluate"].get("params", {}))
-    for record, evaluated in zip(outcome.records, evaluation(trained, task)):
-        record.update(evaluated)
-    atomic_torch_save({r["trial"]: w for r, w in zip(outcome.records, outcome.weights)}, out_dir / "weights.pt")
-    write_text_atomic("".join(json.dumps(r) + "\n" for r in outcome.records), out_dir / "trials.jsonl")
-    write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started, 2),
-                       "path": "random guessing"}, out_dir / "chunk.json")
-    return outcome.records
+class GuessingTrainer:
+    """Random weight guessing behind the trainer's interface (`run`, `new_model`,
+    `task`, `path_name`), so the runner treats it like any training method."""
 
+    path_name = "random guessing"
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m reproductions.training.guessing", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paper")
-    parser.add_argument("experiment")
-    parser.add_argument("--profile", choices=PROFILES, default="default")
-    parser.add_argument("--trials", help="FIRST-LAST (inclusive); default all")
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
-    experiment = load_experiments(PACKAGE / args.paper, args.profile)[args.experiment]
-    if experiment["train"].get("method") != "random_guessing":
-        raise SystemExit(f"{args.experiment}: train.method is not random_guessing")
-    first, last = (int(x) for x in args.trials.split("-")) if args.trials else (0, experiment["trials"] - 1)
-    run_chunk(experiment, first, last, args.out)
+    def __init__(self, experiment: dict, trials: list[int], **_ignored):
+        self.experiment = experiment
+        self.trials = list(trials)
+        self.task = build_task(experiment["task"]["name"], experiment["task"]["params"])
 
+    def run(self) -> TrainingOutcome:
+        return run_guessing(self.experiment, self.trials)
 
-if __name__ == "__main__":
-    main()
+    def new_model(self, trials: int):
+        spec = self.experiment["model"]
+        return build_model(spec["name"], spec["params"], self.task.input_size, self.task.output_size, trials)

@@ -109,6 +109,10 @@ class TrainingAndTestSetsCorrect:
 
     every: int = 100
 
+    def block_limit(self, sequences_seen: int) -> int:
+        """Sequences until the next test (the only points where this rule stops a trial)."""
+        return self.every - sequences_seen % self.every
+
     def observe(self, correct: np.ndarray, losses: np.ndarray) -> None:
         """Unused: the test is on fixed sets."""
 
@@ -177,6 +181,18 @@ class RecentSequencesCorrect:
         self._loss_sum += losses
         self._count += 1
 
+    def block_limit(self, sequences_seen: int) -> int:
+        """Sequences before any trial could meet the criterion: until the window is
+        full, then until enough failed sequences have left some trial's window."""
+        if self._ok is None or self._count < self.window:
+            return self.window - self._count
+        excess = self._wrong - self.max_wrong
+        if (excess <= 0).any():
+            return 1
+        oldest_first = np.roll(~self._ok, -(self._count % self.window), axis=1)
+        leave = np.argmax(np.cumsum(oldest_first, axis=1) >= excess[:, None], axis=1) + 1
+        return int(max(1, leave.min()))
+
     def drop(self, keep: np.ndarray) -> None:
         for name in ("_ok", "_loss", "_wrong", "_loss_sum"):
             setattr(self, name, getattr(self, name)[keep])
@@ -228,6 +244,10 @@ class TestSetCriterion:
 
     def __post_init__(self):
         self._sequences = None
+
+    def block_limit(self, sequences_seen: int) -> int:
+        """Sequences until the next test (the only points where this rule stops a trial)."""
+        return self.every - sequences_seen % self.every
 
     def observe(self, correct: np.ndarray, losses: np.ndarray) -> None:
         """Unused: the test is on a fixed set."""

@@ -249,6 +249,10 @@ class EnsembleTrainer:
                 "final_loss": float(np.nanmean(state["recent_loss"][position])),
                 "wall_seconds": round(elapsed, 3),
             }
+            # a stopping rule may add what it measured (e.g. when an earlier criterion was met)
+            extra = getattr(self.stopping, "record", None)
+            if extra is not None:
+                state["records"][position].update(extra(row))
             state["weights"][position] = model.trial_state(row)
         keep = np.flatnonzero(~finished)
         state["active"] = [active[row] for row in keep]
