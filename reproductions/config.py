@@ -174,7 +174,28 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
             validate(_get(patch, section).get("params", {}), without_required(schema), path,
                      [name, "profiles", profile, *section.split("."), "params"])
         validate(block.get("params", {}), schema, path, [name, *section.split("."), "params"])
+        for key, values in block.get("trial_params", {}).items():
+            for value in values:
+                validate({**block.get("params", {}), key: value}, schema, path,
+                         [name, *section.split("."), "trial_params"])
     return resolved
+
+
+def trial_variants(experiment: dict, trials: list[int]) -> list[tuple[dict, list[int]]]:
+    """Split trials by `task.trial_params`: [(experiment with that variant's task params,
+    its trials)]. The variants are crossed with the learning-rate grid (trial i has rate
+    i mod R): trial i takes element (i // R) mod the length of each list."""
+    varying = experiment["task"].get("trial_params", {})
+    if not varying:
+        return [(experiment, list(trials))]
+    rates = experiment["train"]["learning_rate"]
+    stride = len(rates) if isinstance(rates, list) else 1
+    groups: dict[tuple, list[int]] = {}
+    for trial in trials:
+        choice = tuple((key, values[(trial // stride) % len(values)]) for key, values in sorted(varying.items()))
+        groups.setdefault(choice, []).append(trial)
+    return [(deep_merge(experiment, {"task": {"params": dict(choice)}}), members)
+            for choice, members in groups.items()]
 
 
 def _section_in(tree: dict, dotted: str) -> bool:

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import torch
 
-from .config import ROOT, load_experiments
+from .config import ROOT, load_experiments, trial_variants
 from .reporting.provenance import git_state, provenance, write_json_atomic, write_text_atomic
 from .training.evaluation import build_evaluation
-from .training.trainer import EnsembleTrainer, atomic_torch_save
+from .training.trainer import EnsembleTrainer, TrainingOutcome, atomic_torch_save
 
 RESULTS = ROOT / "results"
 
@@ -50,20 +50,33 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     trainer_class = EnsembleTrainer
     if experiment["train"].get("method", "gradient") == "random_guessing":
         from .training.guessing import GuessingTrainer as trainer_class
-    trainer = trainer_class(experiment, list(range(first, last + 1)), checkpoint=out_dir / "checkpoint.pt",
-                            checkpoint_seconds=checkpoint_seconds, progress=progress)
-    outcome = trainer.run()
-    trained = trainer.new_model(len(outcome.weights))
-    for k, weights in enumerate(outcome.weights):
-        trained.load_trial_state(k, weights)
-    evaluation = build_evaluation(experiment["evaluate"]["name"], experiment["evaluate"].get("params", {}))
-    for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
-        record.update(evaluated)
+    records, weights, paths = [], [], set()
+    # one ensemble per task variant (task.trial_params), e.g. the paper's training/test set pairs
+    variants = trial_variants(experiment, list(range(first, last + 1)))
+    for number, (variant, trials) in enumerate(variants):
+        checkpoint = out_dir / ("checkpoint.pt" if len(variants) == 1 else f"checkpoint-{number}.pt")
+        trainer = trainer_class(variant, trials, checkpoint=checkpoint,
+                                checkpoint_seconds=checkpoint_seconds, progress=progress)
+        outcome = trainer.run()
+        trained = trainer.new_model(len(outcome.weights))
+        for k, trial_weights in enumerate(outcome.weights):
+            trained.load_trial_state(k, trial_weights)
+        evaluation = build_evaluation(variant["evaluate"]["name"], variant["evaluate"].get("params", {}))
+        for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
+            record.update(evaluated)
+            if experiment["task"].get("trial_params"):
+                record["task_params"] = {k: variant["task"]["params"][k] for k in experiment["task"]["trial_params"]}
+        records += outcome.records
+        weights += outcome.weights
+        paths.add(trainer.path_name)
+    order = sorted(range(len(records)), key=lambda i: records[i]["trial"])
+    outcome = TrainingOutcome([records[i] for i in order], [weights[i] for i in order])
     atomic_torch_save({r["trial"]: w for r, w in zip(outcome.records, outcome.weights)}, out_dir / "weights.pt")
     write_text_atomic("".join(json.dumps(r) + "\n" for r in outcome.records), out_dir / "trials.jsonl")
     write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started, 2),
-                       "path": trainer.path_name, "git": git_state()}, out_dir / "chunk.json")
-    (out_dir / "checkpoint.pt").unlink(missing_ok=True)
+                       "path": "+".join(sorted(paths)), "git": git_state()}, out_dir / "chunk.json")
+    for checkpoint in out_dir.glob("checkpoint*.pt"):
+        checkpoint.unlink()
     return outcome.records
 
 
