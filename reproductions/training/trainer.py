@@ -90,6 +90,8 @@ class EnsembleTrainer:
         #: which implementation trains: "eager" (torch autograd) or "fused" (compiled)
         self.use_fused = train.get("fused", True)
         self.path_name = "eager"
+        #: 1997 Exp. 2: the memory cell joins once the error stops decreasing (None: present from the start)
+        self.grow = train.get("grow")
 
     def new_model(self, trials: int):
         model = self.experiment["model"]
@@ -116,7 +118,15 @@ class EnsembleTrainer:
             "records": [None] * K,
             "weights": [None] * K,
             "elapsed": 0.0,
+            # growth (train.grow): per trial, whether its cells have joined, the loss of its
+            # last window, and the cells' initial output weights, held back until they join
+            "grown": np.full(K, not self.grow),
+            "window_loss": np.full(K, np.inf),
+            "grow_weights": model.w_out.detach().clone() if self.grow else None,
+            "grown_at": [None] * K,
         }
+        if self.grow:
+            self._hold_back_cells(model, state)
         resumed = self._load_checkpoint(state, model)
         started = time.monotonic() - state["elapsed"]
         last_save = last_shown = time.monotonic()
@@ -126,10 +136,15 @@ class EnsembleTrainer:
         if resumed:
             print(f"resumed from {self.checkpoint} at {state['seen']} sequences", file=sys.stderr, flush=True)
         while state["active"]:
+            growing = not state["grown"][state["active"]].all()
+            # while cells wait to join, one sequence at a time (their output weights are reset after each)
+            block = 1 if growing else self._block_size(state)
             if self.fused_step is not None:
-                self._fused_block(model, state, self._block_size(state))
+                self._fused_block(model, state, block)
             else:
-                self._step(model, state, min(self.batch_size, self._block_size(state)))
+                self._step(model, state, min(self.batch_size, block))
+            if growing:
+                self._grow_step(model, state)
             solved = self.stopping.solved(model, self.task, state["seen"])
             out_of_budget = state["seen"] >= self.max_sequences
             if solved is not None or out_of_budget:
@@ -152,6 +167,36 @@ class EnsembleTrainer:
                 last_save = time.monotonic()
         bar.close()
         return TrainingOutcome(state["records"], state["weights"])
+
+    def _hold_back_cells(self, model, state) -> None:
+        """Zero the output weights of the cells of trials whose cells have not joined: a cell
+        that reaches no output gets no error, so the net trains as if it had none."""
+        waiting = torch.as_tensor(~state["grown"][state["active"]])
+        with torch.no_grad():
+            model.w_out[waiting] = 0.0
+            state["velocity"]["w_out"][waiting] = 0.0
+
+    def _grow_step(self, model, state) -> None:
+        """After each sequence of the growth phase: every `window` sequences, a waiting trial
+        whose mean loss fell by less than `min_decrease` (relative) since its previous window
+        gets its cells (their initial output weights come back)."""
+        window = self.grow["window"]
+        if state["seen"] % window == 0:
+            ring = state["recent_loss"].shape[1]
+            for row, position in enumerate(state["active"]):
+                if state["grown"][position]:
+                    continue
+                recent = state["recent_loss"][position, [(state["seen"] - 1 - i) % ring for i in range(min(window, ring))]]
+                loss = float(np.mean(recent))
+                previous = state["window_loss"][position]
+                if np.isfinite(previous) and loss >= (1.0 - self.grow["min_decrease"]) * previous:
+                    state["grown"][position] = True
+                    state["grown_at"][position] = state["seen"]
+                    with torch.no_grad():
+                        model.w_out[row] = state["grow_weights"][position]
+                else:
+                    state["window_loss"][position] = loss
+        self._hold_back_cells(model, state)
 
     #: at most this many trial-steps in one fused block (bounds the block's memory)
     BLOCK_TRIAL_STEPS = 400_000
@@ -249,6 +294,8 @@ class EnsembleTrainer:
                 "final_loss": float(np.nanmean(state["recent_loss"][position])),
                 "wall_seconds": round(elapsed, 3),
             }
+            if self.grow:
+                state["records"][position]["cells_joined_at"] = state["grown_at"][position]
             # a stopping rule may add what it measured (e.g. when an earlier criterion was met)
             extra = getattr(self.stopping, "record", None)
             if extra is not None:
@@ -282,7 +329,8 @@ class EnsembleTrainer:
         with torch.no_grad():
             for name, p in model.named_parameters():
                 p.copy_(saved["model"][name])
-        for key in ("seen", "active", "velocity", "second_moment", "recent_loss", "records", "weights", "elapsed"):
+        for key in ("seen", "active", "velocity", "second_moment", "recent_loss", "records", "weights", "elapsed",
+                    "grown", "window_loss", "grow_weights", "grown_at"):
             state[key] = saved[key]
         self.stopping.load_state_dict(saved["stopping"])
         return True
