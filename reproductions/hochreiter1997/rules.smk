@@ -33,6 +33,11 @@ rule hochreiter1997_exp2a_lstm:
         experiment_outputs("hochreiter1997", "exp2a_lstm"),
 
 
+rule hochreiter1997_exp2a_lstm_from_start:
+    input:
+        experiment_outputs("hochreiter1997", "exp2a_lstm_from_start"),
+
+
 rule hochreiter1997_exp2a_bptt:
     input:
         experiment_outputs("hochreiter1997", "exp2a_bptt"),
