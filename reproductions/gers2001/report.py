@@ -265,7 +265,7 @@ def comparison_figures(ctx):
             share = [np.mean([t["solved"] and t["generalisation"] >= s for t in trials]) for s in sizes]
             ax.step(sizes, share, where="post", label=text, lw=1.2)
             budget = experiment["train"]["max_sequences"]
-            xs = np.unique(np.geomspace(1000, budget, 300).astype(int))
+            xs = np.unique(np.geomspace(min(500, budget), budget, 300).astype(int))
             learned = [np.mean([t["solved"] and t["sequences"] <= x for t in trials]) for x in xs]
             ax2.step(xs, learned, where="post", label=text, lw=1.2)
         ax.set_xscale("log")
