@@ -91,3 +91,83 @@ class HeldOutTest:
 
 
 EVALUATIONS["held_out_test"] = HeldOutTest
+
+
+@dataclass
+class GeneralisationScan:
+    """Gers & Schmidhuber 2001's generalisation test, taken far past the paper's
+    test range (beyond the paper: up to n = 10,000 by default) and kept cheap.
+
+    Sizes 1, 2, 3, ... are tested in increasing order for every trial (size n:
+    every string `task.strings_up_to(n)` returns, so for a^n b^m B^m A^n every
+    (n, m) with max(n, m) = n). A trial's scan stops after `patience`
+    consecutive rejected sizes, or at `max_size`. LSTMs run on the compiled
+    forward path (`fast_eval`), other models on their PyTorch module; batches
+    are sized so that outputs never exceed `max_batch_steps` trial-string-steps.
+
+    Reports per trial the generalisation range (largest N with every size up to
+    N accepted), every accepted size beyond it among those scanned
+    (`accepted_beyond`), how far the scan went (`scanned_to`) and the limit
+    (`tested_up_to` = `max_size`). An accepted island further than `patience`
+    sizes past the last accepted one would be missed; the page says so.
+    """
+
+    max_size: int = 10000
+    patience: int = 50
+    max_batch_steps: int = 1_000_000
+
+    def __call__(self, model, task) -> list[dict]:
+        import copy
+
+        from .fast_eval import ensemble_outputs
+
+        K = model.trials
+        accepted = [dict() for _ in range(K)]
+        misses = np.zeros(K, dtype=int)   # consecutive rejected sizes
+        scanned = np.zeros(K, dtype=int)
+        active = np.arange(K)
+        size = 1
+        while len(active) and size <= self.max_size:
+            # as many sizes as fit the step budget, at least one
+            sizes, strings, owner, steps = [], [], [], 0
+            while size <= self.max_size:
+                batch = task.strings_up_to(size)
+                cost = len(active) * sum(s.length for s in batch)
+                if sizes and steps + cost > self.max_batch_steps:
+                    break
+                sizes.append(size)
+                strings += batch
+                owner += [size] * len(batch)
+                steps += cost
+                size += 1
+                if len(sizes) >= max(1, self.patience):
+                    break
+            sub = model
+            if len(active) < K:
+                sub = copy.deepcopy(model)
+                sub.select(torch.as_tensor(active))
+            outputs, targets, mask = ensemble_outputs(sub, strings)
+            ok = np.asarray(task.correct(outputs, targets, mask))  # [active, strings]
+            owner_arr = np.array(owner)
+            keep = []
+            for row, k in enumerate(active):
+                for s in sizes:
+                    if misses[k] >= self.patience:
+                        break
+                    good = bool(ok[row, owner_arr == s].all())
+                    accepted[k][s] = good
+                    scanned[k] = s
+                    misses[k] = 0 if good else misses[k] + 1
+                if misses[k] < self.patience:
+                    keep.append(k)
+            active = np.array(keep, dtype=int)
+        results = []
+        for k, per_size in enumerate(accepted):
+            span = generalisation_range(per_size)
+            beyond = sorted(s for s, good in per_size.items() if good and s > span + 1)
+            results.append({"generalisation": span, "accepted_beyond": beyond,
+                            "scanned_to": int(scanned[k]), "tested_up_to": self.max_size})
+        return results
+
+
+EVALUATIONS["generalisation_scan"] = GeneralisationScan
