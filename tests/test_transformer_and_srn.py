@@ -132,3 +132,53 @@ def test_relu_srn_can_count_exactly_where_tanh_saturates():
         counts[squash] = states["h"][0, 0, :, 0].numpy()
     assert np.array_equal(counts["relu"], np.arange(1, 501))
     assert np.all(counts["tanh"] < 1.0 + 1e-12) and abs(counts["tanh"][-1] - counts["tanh"][-100]) < 1e-9
+
+
+# --- the fixed-budget stopping rule ---------------------------------------------------------
+
+
+def test_fixed_budget_trains_to_the_end_and_records_first_acceptance():
+    from reproductions.training.stopping import build_stopping_rule
+    from reproductions.training.trainer import EnsembleTrainer
+
+    experiment = {
+        "id": "test/fixed", "seed": 3,
+        "task": {"name": "formal_language", "params": {"language": "anbn", "train_n": [1, 3]}},
+        "model": {"name": "transformer", "params": {"d_model": 8, "d_ffn": 16, "init_range": 0.3}},
+        "train": {"dtype": "float64", "learning_rate": 0.01, "momentum": 0.9, "optimizer": "adam",
+                  "batch_size": 8, "max_sequences": 960,
+                  "stopping": {"name": "fixed_budget", "params": {"sequences": 960, "every": 160}}},
+    }
+    outcome = EnsembleTrainer(experiment, [0, 1, 2], progress=False).run()
+    for record in outcome.records:
+        assert record["sequences"] <= 960 and record["sequences"] % 160 == 0
+    # nobody stops early: every trial finishes together, at the end of the budget
+    assert len({r["wall_seconds"] for r in outcome.records}) == 1
+    with pytest.raises(ValueError, match="multiple"):
+        build_stopping_rule("fixed_budget", {"sequences": 1000, "every": 300})
+
+
+def test_fixed_budget_stops_nobody_before_the_budget():
+    from reproductions.training.stopping import FixedBudget
+
+    class Accepting:
+        trials = 2
+        dtype = torch.float64
+
+        def __call__(self, inputs):
+            return torch.zeros(*inputs.shape[:-1], 3, dtype=torch.float64)
+
+    class Task:
+        def training_set(self):
+            return [build_task("formal_language", {"language": "anbn", "train_n": [1, 2]}).encode(1)]
+
+        def correct(self, outputs, targets, mask):
+            return torch.ones(outputs.shape[:2], dtype=torch.bool)
+
+    rule = FixedBudget(sequences=300, every=100)
+    assert rule.solved(Accepting(), Task(), 100) is None  # accepted, but the budget is not spent
+    assert rule.solved(Accepting(), Task(), 150) is None
+    assert rule.solved(Accepting(), Task(), 300).all()
+    assert rule.record(0) == {"sequences": 100}
+    rule.drop(np.array([1]))
+    assert rule.state_dict()["first"].tolist() == [100]
