@@ -8,7 +8,11 @@ folder changes the site without an edit to mkdocs.yml or any page:
   docs/reviews/<id>.md is not written yet;
 * markers on a line of their own in a page's Markdown:
   `<!-- open-questions -->` and `<!-- references -->` become the lists of that
-  review's paper (on docs/reviews/<id>.md) or of every paper (anywhere else);
+  review's paper (on docs/reviews/<id>.md) or of every paper (anywhere else).
+  Every paper's list is grouped by status, then by paper; each question has the
+  anchor `<paper>-<question>`, its answer so far, the pipeline's numbers behind it
+  (the snippet its `results` names) and links (outside pages, reviews here, or an
+  experiment's results table, checked to exist when the site builds);
 * MathJax, served from the installed django-static-mathjax package (no CDN).
 """
 
@@ -20,10 +24,11 @@ import re
 import shutil
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from reproductions.config import discover_papers, load_paper
+from reproductions.config import discover_papers, load_paper, read_yaml
 
 STATUSES = ("open", "partly answered", "answered")
 MARKER = re.compile(r"^<!-- (open-questions|references) -->[ \t]*$", re.MULTILINE)
@@ -49,8 +54,9 @@ def paper_root(config) -> Path:
 # After the offline plugin (priority 0), which adds a CDN script we must replace.
 @event_priority(-100)
 def on_config(config):
-    found = (load_paper(folder) for folder in discover_papers(paper_root(config)))
+    found = ({**load_paper(folder), "_dir": folder} for folder in discover_papers(paper_root(config)))
     papers[:] = sorted(found, key=lambda p: (p["year"], p["id"]))
+    check_links(papers)
     # Material's search runs in a web worker, which browsers refuse to start from
     # file://; the offline plugin's shim for that sits on a CDN, ours is local.
     remote = ("http:", "https:", "//")
@@ -130,10 +136,48 @@ def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
     question = " ".join(q["question"].split())
     lines = [f'- <span id="{anchor}"></span>**{question}**', "", "    " + " · ".join(facts)]
     if q.get("answer"):
-        lines += ["", f"    *Answer:* {' '.join(q['answer'].split())}"]
+        lines += ["", f"    *Answer so far:* {' '.join(q['answer'].split())}"]
+    if q.get("results"):
+        # the pipeline's numbers behind the answer (pymdownx.snippets keeps the indent)
+        lines += ["", f'    --8<-- "generated/{q["results"]}.md"']
     if q["links"]:
-        lines += ["", "    *See:* " + ", ".join(f"[{ref['text']}]({ref['url']})" for ref in q["links"])]
+        lines += ["", "    *See:* " + ", ".join(f"[{ref['text']}]({link_target(ref, src)})" for ref in q["links"])]
     return "\n".join(lines) + "\n"
+
+
+def link_target(ref: dict, src: str) -> str:
+    """Where a question's link points: an outside page, a review here (at a heading),
+    or an experiment's results table on its paper's review."""
+    if "url" in ref:
+        return ref["url"]
+    if "review" in ref:
+        return link(src, f"reviews/{ref['review']}.md") + (f"#{ref['anchor']}" if ref.get("anchor") else "")
+    paper, experiment = ref["experiment"].split("/")
+    return link(src, f"reviews/{paper}.md") + f"#{experiment_anchor(experiment)}"
+
+
+def experiment_anchor(experiment: str) -> str:
+    """The id of an experiment's results table (set by reproductions.reporting.report)."""
+    return f"results-{experiment}"
+
+
+def check_links(papers: list[dict]) -> None:
+    """A question's link to a review or experiment here must exist: fail the build, not the reader."""
+    known = {p["id"]: p for p in papers}
+    for paper in papers:
+        for q in paper["open_questions"]:
+            where = f"reproductions/{paper['id']}/paper.yaml: open question {q['id']!r}"
+            targets = [ref.get("review") or ref.get("experiment", "").split("/")[0] for ref in q["links"]
+                       if "url" not in ref]
+            targets += [q["results"].split("/")[0]] if q.get("results") else []
+            for target in targets:
+                if target not in known:
+                    raise PluginError(f"{where}: links to {target!r}, which is not a paper here")
+            for ref in q["links"]:
+                if "experiment" in ref:
+                    paper_id, experiment = ref["experiment"].split("/")
+                    if experiment not in read_yaml(known[paper_id]["_dir"] / "experiments.yaml"):
+                        raise PluginError(f"{where}: no experiment {ref['experiment']!r}")
 
 
 def by_status(questions: list[dict]) -> list[dict]:
@@ -148,17 +192,19 @@ def own_questions(paper: dict, src: str) -> str:
 
 
 def all_questions(src: str) -> str:
-    parts = []
+    counts = {status: sum(q["status"] == status for p in papers for q in p["open_questions"]) for status in STATUSES}
+    summary = ", ".join(f"[{counts[s]} {s}](#{s.replace(' ', '-')})" for s in STATUSES if counts[s])
+    parts = [f"{sum(counts.values())} questions from {len(papers)} papers: {summary}.\n"] if summary else []
     for status in STATUSES:
         groups = [(p, [q for q in p["open_questions"] if q["status"] == status]) for p in papers]
         groups = [(p, qs) for p, qs in groups if qs]
         if not groups:
             continue
-        parts.append(f"## {status.capitalize()}\n")
+        parts.append(f"## {status.capitalize()} {{ #{status.replace(' ', '-')} }}\n")
         for paper, questions in groups:
-            parts.append(f"### {paper['short_title']}\n")
+            parts.append(f"### {paper['short_title']} {{ #{status.replace(' ', '-')}-{paper['id']} }}\n")
             parts += [question_item(paper, q, src, show_paper=True) for q in questions]
-    return "\n".join(parts) or "No open questions recorded yet.\n"
+    return "\n".join(parts) if len(parts) > 1 else "No open questions recorded yet.\n"
 
 
 def reference(paper: dict, src: str, heading: bool) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from .baselines import GRU, SRN, GRUSpec, SRNSpec
 from .ensemble import EnsembleNet, NetSpec
 from .lstm import LSTM, LSTMSpec
+from .transformer import Transformer, TransformerSpec
 
 MODELS: dict[str, tuple[type[NetSpec], type[EnsembleNet]]] = {
     "lstm": (LSTMSpec, LSTM),
     "srn": (SRNSpec, SRN),
     "gru": (GRUSpec, GRU),
+    "transformer": (TransformerSpec, Transformer),
 }
 
 
@@ -23,4 +25,5 @@ def build_model(name: str, params: dict, input_size: int, output_size: int, tria
     return module_class(spec, trials, **kwargs)
 
 
-__all__ = ["MODELS", "build_model", "EnsembleNet", "LSTM", "LSTMSpec", "SRN", "SRNSpec", "GRU", "GRUSpec"]
+__all__ = ["MODELS", "build_model", "EnsembleNet", "LSTM", "LSTMSpec", "SRN", "SRNSpec", "GRU", "GRUSpec",
+           "Transformer", "TransformerSpec"]

@@ -4,7 +4,9 @@ Writes docs/generated/<paper>/:
 
 * results.md — claims, paper vs ours, then one table per experiment;
 * figures.md — the paper's figures (from `reproductions/<paper>/report.py`);
-* provenance.md — which code, packages and machine produced each result.
+* provenance.md — which code, packages and machine produced each result;
+* <name>.md — any snippet the paper's report.py `snippets(ctx)` returns (e.g. the
+  numbers an open question's answer rests on; paper.yaml names it in `results`).
 
 Every number names its profile and trial count. Shown: the profile the
 pipeline ran, plus the paper profile whenever its (committed) results exist.
@@ -117,13 +119,18 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
     parts = ["#### Claims: the paper's numbers and ours", "", claims_table(ctx), ""]
     for name, experiment in experiments.items():
         # headings stay plain text: the table of contents shows them raw
-        parts += [f"#### {experiment['title'].replace('$', '')}", "", experiment_table(ctx, name), ""]
+        # the id lets an open question link to this table (docs/hooks/site.py: experiment_anchor)
+        parts += [f"#### {experiment['title'].replace('$', '')} {{ #results-{name} }}", "",
+                  experiment_table(ctx, name), ""]
     write_text_atomic("\n".join(parts), out_dir / "results.md")
 
     figures = []
     if (paper_dir / "report.py").exists():
         module = importlib.import_module(f"reproductions.{paper_id}.report")
         figures = module.figures(ctx)
+        # optional: named Markdown snippets, e.g. the numbers behind an open question's answer
+        for snippet, text in getattr(module, "snippets", lambda ctx: {})(ctx).items():
+            write_text_atomic(text, out_dir / f"{snippet}.md")
     figure_lines = []
     for filename, caption in figures:
         alt = caption.replace("$", "")  # alt text is plain text; the caption below renders math

@@ -279,3 +279,65 @@ STOPPING_RULES.update({
     "recent_sequences_correct": RecentSequencesCorrect,
     "test_set_criterion": TestSetCriterion,
 })
+
+
+# --- Weiss, Goldberg & Yahav 2018 ----------------------------------------------------------
+
+
+@dataclass
+class FixedBudget:
+    """Every trial trains for `sequences` sequences, without stopping early; it has
+    learned when the whole training set is accepted at the end of that budget.
+
+    Training past the first acceptance lets a network settle into a cleaner
+    counter, which is what a generalisation test probes: Weiss et al. (2018) train
+    their networks for a fixed number of epochs rather than until the training set
+    is first learned (their budget is not verified). The training set is also
+    tested every `every` sequences; the trial's `sequences` record is when it was
+    first accepted (the cap if never), as for `training_set_accepted`. With a
+    `max_sequences` cap above `sequences`, a trial not accepted at the end of the
+    budget trains on until it is, tested every `every` sequences.
+    """
+
+    sequences: int = 10000
+    every: int = 1000
+
+    def __post_init__(self):
+        if self.sequences % self.every:
+            raise ValueError(f"sequences ({self.sequences}) must be a multiple of every ({self.every})")
+        self._first = None  # per active trial: sequences when first accepted, -1 if not yet
+
+    def block_limit(self, sequences_seen: int) -> int:
+        return self.every - sequences_seen % self.every
+
+    def observe(self, correct: np.ndarray, losses: np.ndarray) -> None:
+        """Unused: the test is on the fixed training set."""
+
+    def drop(self, keep: np.ndarray) -> None:
+        if self._first is not None:
+            self._first = self._first[keep]
+
+    def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
+        if sequences_seen % self.every:
+            return None
+        if self._first is None:
+            self._first = np.full(model.trials, -1, dtype=np.int64)
+        inputs, targets, mask = stack_for_trials(collate(task.training_set()), model.trials, model.dtype)
+        with torch.no_grad():
+            accepted = task.correct(model(inputs), targets, mask).all(-1).numpy()
+        self._first[(self._first < 0) & accepted] = sequences_seen
+        return accepted if sequences_seen >= self.sequences else None
+
+    def record(self, row: int) -> dict:
+        """What the trainer adds to a finished trial's record: when it first learned."""
+        first = int(self._first[row]) if self._first is not None else -1
+        return {"sequences": first} if first >= 0 else {}
+
+    def state_dict(self) -> dict:
+        return {"first": None if self._first is None else self._first.copy()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self._first = None if state["first"] is None else state["first"].copy()
+
+
+STOPPING_RULES["fixed_budget"] = FixedBudget
