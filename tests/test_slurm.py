@@ -61,8 +61,10 @@ def slurm_conf(tmp_path_factory):
 
 
 def run_on_cluster(repo, slurm_conf, *extra: str):
-    return run_snakemake(repo, TARGET, "--profile", "profiles/slurm", *LOCAL_CLUSTER_OPTIONS, *extra,
-                         "--config", "profile=smoke", timeout=300, env={"SLURM_CONF": str(slurm_conf)})
+    """The README's cluster command, at the smoke profile, for one experiment."""
+    return run_snakemake(repo, TARGET, "--profile", "profiles/slurm", "--default-resources", "slurm_partition=debug",
+                         *LOCAL_CLUSTER_OPTIONS, *extra, "--config", "profile=smoke", timeout=300,
+                         env={"SLURM_CONF": str(slurm_conf)})
 
 
 def read_result(repo) -> dict:
