@@ -3,7 +3,6 @@
 # trying the cluster path without a cluster:
 #
 #   sudo scripts/slurm-local-up.sh [STATE_DIR]      # default /tmp/reproductions-slurm
-#   export SLURM_CONF=STATE_DIR/slurm.conf          # printed at the end
 #   snakemake gers2001_anbn --profile profiles/slurm --slurm-status-command squeue \
 #       --slurm-init-seconds-before-status-checks 1 --config profile=smoke
 #   sudo scripts/slurm-local-down.sh [STATE_DIR]
@@ -19,7 +18,8 @@
 # since the plugin's default, sacct, then hangs forever.
 #
 # Needs root. Installs Debian's slurmctld, slurmd, slurm-client and munge if they
-# are missing. Exit codes: 0 up, 2 packages missing and not installable, 1 other.
+# are missing. Exit codes: 0 up; 2 not possible here (not root, packages missing and
+# not installable, or a SLURM configuration that is not ours); 1 anything else.
 set -euo pipefail
 
 STATE_DIR=$(realpath -m "${1:-/tmp/reproductions-slurm}")
@@ -145,4 +145,4 @@ export SLURM_CONF="$STATE_DIR/slurm.conf"
 start_daemons
 wait_until_idle
 sinfo
-echo "export SLURM_CONF=$SLURM_CONF"
+echo "slurm-local-up: up; configuration $SLURM_CONF (linked from /etc/slurm/slurm.conf)"
