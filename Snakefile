@@ -45,5 +45,9 @@ rule site:
         "site/index.html",
     log:
         "logs/site.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     shell:
         "{PYTHON} -m mkdocs build --strict > {log} 2>&1"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,10 +28,24 @@ def copy_repository(destination: Path) -> Path:
     return destination
 
 
-def run_snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
-    return subprocess.run([str(BIN / "snakemake"), *args], cwd=workdir, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+def run_bounded(command: list[str], timeout: float, **popen_args) -> subprocess.CompletedProcess:
+    """Run a command in its own process group; past the timeout, kill the whole group
+    (a hung Snakemake ignores SIGTERM, and its children outlive it) and fail the test."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, **popen_args)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(f"{' '.join(command)} did not finish in {timeout} s; killed.\n"
+                    f"stdout:\n{stdout[-3000:]}\nstderr:\n{stderr[-5000:]}")
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: int = 900, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PATH": f"{BIN}:{os.environ.get('PATH', '')}", **(env or {})}
+    return run_bounded([str(BIN / "snakemake"), *args], timeout, cwd=workdir, env=env)
 
 
 @pytest.fixture

@@ -43,8 +43,21 @@ def committed_results(paper):
     return [str(p) for p in Path("results/paper").glob(f"{paper}/*/trials.jsonl")]
 
 
-# Rough per-job needs so a cluster scheduler can place jobs (minutes, MB).
-RUNTIME_MINUTES = {"smoke": 10, "default": 60, "paper": 24 * 60}
+# What a job needs, so that a cluster scheduler can place it. A chunk is one
+# ensemble on one core; its time limit follows the profile (the paper profile's
+# longest chunks take hours) and doubles on a retry, which resumes from the
+# chunk's checkpoint. Memory is mostly the Python, torch and numba runtime.
+CHUNK_MINUTES = {"smoke": 10, "default": 60, "paper": 24 * 60}
+CHUNK_MEM_MB = 2000
+# Gathering and the site build only move and render files: they run where
+# Snakemake runs, not as cluster jobs that would mostly wait in the queue.
+localrules:
+    gather,
+    site,
+
+
+def chunk_runtime(wildcards, attempt):
+    return CHUNK_MINUTES[PROFILE] * 2 ** (attempt - 1)
 
 
 rule train_chunk:
@@ -60,10 +73,11 @@ rule train_chunk:
         checkpoint_seconds=PIPELINE["checkpoint_seconds"],
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=RUNTIME_MINUTES[PROFILE],
+        mem_mb=CHUNK_MEM_MB,
+        runtime=chunk_runtime,
     shell:
-        "{PYTHON} -m reproductions run {wildcards.paper} {wildcards.experiment} --profile {wildcards.profile}"
+        # as many math-library threads as the job was given cores, on any node
+        "OMP_NUM_THREADS={threads} MKL_NUM_THREADS={threads} {PYTHON} -m reproductions run {wildcards.paper} {wildcards.experiment} --profile {wildcards.profile}"
         " --trials {wildcards.first}-{wildcards.last} --out $(dirname {output.trials})"
         " --checkpoint-seconds {params.checkpoint_seconds} > {log} 2>&1"
 
@@ -83,6 +97,7 @@ rule gather:
     params:
         config_hash=lambda w: experiment_hash(experiment_config(w)),
         chunk_dirs=lambda w, input: " ".join(str(Path(p).parent) for p in input),
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -104,6 +119,7 @@ rule report:
         "docs/generated/{paper}/provenance.md",
     log:
         "logs/" + PROFILE + "/{paper}/report.log",
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
@@ -119,6 +135,7 @@ rule notebook:
         "docs/generated/{paper}/explore.ipynb",
     log:
         "logs/" + PROFILE + "/{paper}/notebook.log",
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
