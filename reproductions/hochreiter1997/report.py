@@ -58,7 +58,7 @@ PAPER = {
 }
 
 FAMILIES = {
-    "exp1": ("Experiment 1: embedded Reber grammar", ["reber_3x2", "reber_4x1", "reber_elman", "reber_rnn"]),
+    "exp1": ("Experiment 1: embedded Reber grammar", ["reber_3x2", "reber_4x1", "reber_3x2_outputs_see_inputs", "reber_3x2_full_gradient", "reber_elman", "reber_rnn"]),
     "exp2ab": ("Experiments 2a and 2b: p = 100", ["exp2a_lstm", "exp2a_lstm_from_start", "exp2a_bptt", "exp2b_lstm"]),
     "exp2c": ("Experiment 2c: very long lags", [f"exp2c_q{q}_p{p}" for q, p in ((50, 50), (100, 100), (200, 200),
                                                  (500, 500), (1000, 1000), (1000, 500), (1000, 200), (1000, 100),

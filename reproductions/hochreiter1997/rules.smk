@@ -18,6 +18,16 @@ rule hochreiter1997_reber_4x1:
         experiment_outputs("hochreiter1997", "reber_4x1"),
 
 
+rule hochreiter1997_reber_3x2_outputs_see_inputs:
+    input:
+        experiment_outputs("hochreiter1997", "reber_3x2_outputs_see_inputs"),
+
+
+rule hochreiter1997_reber_3x2_full_gradient:
+    input:
+        experiment_outputs("hochreiter1997", "reber_3x2_full_gradient"),
+
+
 rule hochreiter1997_reber_elman:
     input:
         experiment_outputs("hochreiter1997", "reber_elman"),
