@@ -21,7 +21,8 @@ def test_paper_profile_results_are_committed_and_compact():
     assert not any("/chunks/" in name or name.endswith("checkpoint.pt") for name in tracked)
     for name in tracked:
         assert name.rsplit("/", 1)[-1] in ("trials.jsonl", "weights.pt", "provenance.json"), name
-        assert (ROOT / name).stat().st_size < 1_000_000, name
+        # the largest: 1997 Exp. 2a, 18 networks of 10,504 float64 weights (1.5 MB)
+        assert (ROOT / name).stat().st_size < 2_000_000, name
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
