@@ -9,6 +9,7 @@ page includes both; every number in them comes from the pipeline's results.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -177,20 +178,25 @@ def family_table(ctx, names) -> str:
     return "\n".join(lines)
 
 
+@functools.cache
+def _paper_profile() -> dict:
+    from ..config import PACKAGE, load_experiments
+
+    return load_experiments(PACKAGE / "hochreiter1997", "paper")
+
+
 def paper_estimate(ctx, name):
     """(measured sequences per second of compute, paper trials, expected sequences per trial,
     estimated core-hours) of the paper profile for one experiment, from the throughput of the
     run that produced this page; None without a result to measure. Expected sequences: the
     paper's mean (our cap where it gives none), at most the paper profile's cap."""
-    from ..config import PACKAGE, load_experiments
-
     result = ctx.results[ctx.profiles[0]].get(name)
     if not result:
         return None
     seconds = result["provenance"].get("compute_seconds", 0.0)
     processed = sum(t["sequences"] for t in result["trials"])
     rate = processed / seconds if seconds else float("nan")
-    paper = load_experiments(PACKAGE / "hochreiter1997", "paper")[name]
+    paper = _paper_profile()[name]
     if name in ("reber_3x2", "reber_4x1"):
         paper_mean = np.mean([v[1] for k, v in PAPER.items() if isinstance(k, tuple) and k[0] == name])
     else:

@@ -31,6 +31,14 @@ def stack_for_trials(batch, trials: int, dtype) -> tuple[torch.Tensor, torch.Ten
     return expand(batch.inputs), expand(batch.targets), expand(batch.error_mask)
 
 
+def training_set_accepted(model, task: Task) -> np.ndarray:
+    """[K] whether each network accepts every string of the task's training set."""
+    inputs, targets, mask = stack_for_trials(collate(task.training_set()), model.trials, model.dtype)
+    with torch.no_grad():
+        outputs = model(inputs)
+    return task.correct(outputs, targets, mask).all(-1).numpy()
+
+
 @dataclass
 class TrainingSetAccepted:
     """Solved when every string of the task's training set is accepted.
@@ -57,10 +65,7 @@ class TrainingSetAccepted:
         """Solved flags of the active trials, or None if no test is due."""
         if sequences_seen % self.every:
             return None
-        inputs, targets, mask = stack_for_trials(collate(task.training_set()), model.trials, model.dtype)
-        with torch.no_grad():
-            outputs = model(inputs)
-        return task.correct(outputs, targets, mask).all(-1).numpy()
+        return training_set_accepted(model, task)
 
     def state_dict(self) -> dict:
         return {}
@@ -322,9 +327,7 @@ class FixedBudget:
             return None
         if self._first is None:
             self._first = np.full(model.trials, -1, dtype=np.int64)
-        inputs, targets, mask = stack_for_trials(collate(task.training_set()), model.trials, model.dtype)
-        with torch.no_grad():
-            accepted = task.correct(model(inputs), targets, mask).all(-1).numpy()
+        accepted = training_set_accepted(model, task)
         self._first[(self._first < 0) & accepted] = sequences_seen
         return accepted if sequences_seen >= self.sequences else None
 
