@@ -179,3 +179,37 @@ def test_block_limits_never_skip_a_possible_stop():
     assert rule.solved(None, None, 0).all()
     assert stopping.TestSetCriterion(every=100).block_limit(250) == 50
     assert TrainingAndTestSetsCorrect(every=100).block_limit(100) == 100
+
+
+def test_screened_failures_agree_with_testing_every_sequence():
+    """`failures` stops testing a trial once it is past max_wrong; its verdicts and the
+    mean errors of the trials within max_wrong equal those of the full test."""
+    from reproductions.training.fast_eval import failures
+    from reproductions.training.metrics import final_errors
+
+    two_sequence = build_task("two_sequence", {"T": 20, "N": 3})
+    model = lstm_3a(8)
+    with torch.no_grad():  # a spread of nets, from near-constant outputs to large weights
+        for p in model.parameters():
+            p.mul_(torch.linspace(0.1, 30, 8).view(-1, *[1] * (p.dim() - 1)))
+    rng = np.random.default_rng(1)
+    sequences = [two_sequence.sample(rng) for _ in range(100)]
+    outputs, _, _ = ensemble_outputs(model, sequences)
+    threshold = float(np.median(outputs[..., 0].max(-1)))
+
+    class Task:  # untrained nets fail the real test everywhere: a test that some pass
+        def correct(self, outputs, targets, mask):
+            return outputs[..., 0].max(-1) > threshold
+
+    task = Task()
+    outputs, targets, mask = ensemble_outputs(model, sequences)
+    ok = np.asarray(task.correct(outputs, targets, mask))
+    full_wrong, full_error = (~ok).sum(-1), final_errors(outputs, targets, mask).mean(axis=(1, 2))
+    assert len(set(full_wrong.tolist())) > 2, full_wrong
+    for max_wrong in (0, 5, 50, 100):
+        wrong, mean_error = failures(model, task, sequences, max_wrong, first=4, with_errors=True)
+        within = full_wrong <= max_wrong
+        assert np.array_equal(wrong <= max_wrong, within)
+        assert np.array_equal(wrong[within], full_wrong[within])
+        assert np.array_equal(mean_error[within], full_error[within])  # bit for bit
+        assert np.isnan(mean_error[~within]).all()

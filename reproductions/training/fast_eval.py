@@ -1,10 +1,15 @@
 """Outputs of a trained ensemble on many sequences, fast.
 
-For the LSTM family in float64 this calls the compiled training kernel of
-`fused_lstm` with learning rate 0 on a *copy* of the weights (so the model is
-never touched), one sequence at a time for all trials; it is used by stopping
-rules that test often (1997 Exps. 1 and 3). Other models run the PyTorch module.
-Both give the same outputs (tests/test_hochreiter1997_criteria.py).
+For the LSTM family in float64 this runs the compiled kernel of `fused_lstm`
+forward only (no gradient, no update) on the weights, many sequences per call
+for all trials; it is used by stopping rules that test often (1997 Exps. 1 and
+3) and by random guessing. Other models run the PyTorch module. Both give the
+same outputs (tests/test_hochreiter1997_criteria.py).
+
+`failures` screens: trials are tested on a few sequences first and only those
+still within the allowed number of failures go on to the next, larger group, so
+a test that almost every trial fails early in training costs a few sequences,
+not the whole set. Its verdict is the same as testing everything.
 """
 
 from __future__ import annotations
@@ -13,41 +18,92 @@ import numpy as np
 import torch
 
 from ..tasks import collate
-from .fused_lstm import PARAMETER_ORDER, FusedLSTMStep, lstm_train_step
+from .fused_lstm import PARAMETER_ORDER, FusedLSTMStep, lstm_train_block
 from .fused_lstm import supports as fused_supports
 
+#: at most this many input values (trials x sequences x steps x inputs) per kernel call
+MAX_BLOCK_VALUES = 4_000_000
 
-def ensemble_outputs(model, sequences, batch_size: int = 512):
+
+def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
     """(outputs [K, B, T, O], targets [K, B, T, O], mask [K, B, T]) as numpy arrays,
-    the same sequences for every trial, padded to the longest."""
+    the same sequences for every trial, padded to the longest. With `rows`, only
+    those trials of the ensemble (K = len(rows))."""
     batch = collate(sequences)
-    K = model.trials
     B, T = batch.inputs.shape[:2]
-    targets = np.broadcast_to(batch.targets, (K, *batch.targets.shape))
-    mask = np.broadcast_to(batch.error_mask, (K, *batch.error_mask.shape))
     if fused_supports(model):
+        K = model.trials if rows is None else len(rows)
         step = FusedLSTMStep(model)
-        params = {name: p.detach().clone() for name, p in model.named_parameters()}
+        params = {name: (p.detach() if rows is None else p.detach()[rows]).clone()
+                  for name, p in model.named_parameters()}
         weights = step._arrays(model, params)
+        if rows is not None:  # absent parameters' placeholders have the ensemble's size
+            weights = [w if w.shape[0] == K else w[:K] for w in weights]
         velocity = [np.zeros_like(w) for w in weights]
-        outputs = np.zeros((K, B, T, batch.targets.shape[2]))
-        lr, losses = np.zeros(K), np.zeros(K)
-        for j, sequence in enumerate(sequences):
-            L = sequence.length
-            x = np.ascontiguousarray(np.broadcast_to(sequence.inputs, (K, L, sequence.inputs.shape[1])))
-            d = np.ascontiguousarray(np.broadcast_to(sequence.targets, (K, L, sequence.targets.shape[1])))
-            m = np.ascontiguousarray(np.broadcast_to(sequence.error_mask, (K, L)))
-            out = np.zeros((K, L, d.shape[2]))
-            lstm_train_step(x, d, m, np.full(K, L, dtype=np.int64), step.flags, lr, 0.0, *weights, *velocity,
-                            out, losses)
-            outputs[:, j, :L] = out
+        O, I = batch.targets.shape[2], batch.inputs.shape[2]
+        outputs = np.zeros((B, K, T, O))
+        lr = np.zeros(K)
+        per_call = max(1, MAX_BLOCK_VALUES // max(1, K * T * I))
+        for start in range(0, B, per_call):
+            part = slice(start, min(B, start + per_call))
+            J = part.stop - part.start
+            # every trial sees the same sequences: [J, K, T, ...] copies of [J, T, ...]
+            x = np.ascontiguousarray(np.broadcast_to(batch.inputs[part, None], (J, K, T, I)))
+            d = np.ascontiguousarray(np.broadcast_to(batch.targets[part, None], (J, K, T, O)))
+            m = np.ascontiguousarray(np.broadcast_to(batch.error_mask[part, None], (J, K, T)))
+            lengths = np.ascontiguousarray(np.broadcast_to(batch.lengths[part, None], (J, K))).astype(np.int64)
+            lstm_train_block(x, d, m, lengths, step.forward_flags, lr, 0.0, *weights, *velocity,
+                             outputs[part], np.zeros((J, K)))
+        outputs = outputs.transpose(1, 0, 2, 3)
+        targets = np.broadcast_to(batch.targets, (K, *batch.targets.shape))
+        mask = np.broadcast_to(batch.error_mask, (K, *batch.error_mask.shape))
         return outputs, targets, mask
     chunks = []
     for start in range(0, B, batch_size):
         part = torch.as_tensor(batch.inputs[start : start + batch_size], dtype=model.dtype)
         with torch.no_grad():
-            chunks.append(model(part.unsqueeze(0).expand(K, *part.shape)).numpy())
-    return np.concatenate(chunks, axis=1), targets, mask
+            chunks.append(model(part.unsqueeze(0).expand(model.trials, *part.shape)).numpy())
+    outputs = np.concatenate(chunks, axis=1)
+    if rows is not None:
+        outputs = outputs[rows]
+    K = outputs.shape[0]
+    return (outputs, np.broadcast_to(batch.targets, (K, *batch.targets.shape)),
+            np.broadcast_to(batch.error_mask, (K, *batch.error_mask.shape)))
 
 
-__all__ = ["ensemble_outputs", "PARAMETER_ORDER"]
+def failures(model, task, sequences, max_wrong: int = 0, first: int = 16, with_errors: bool = False):
+    """Screened test of every trial on `sequences`: [K] number of sequences that
+    fail the task's test, exact for every trial with at most `max_wrong`
+    failures (a trial past that stops being tested: its count is then some
+    number above `max_wrong`). With `with_errors`, also the [K] mean absolute
+    error at the sequence ends over the whole set, for the trials within
+    `max_wrong` (NaN for the others)."""
+    from .metrics import final_errors
+
+    K = model.trials
+    wrong = np.zeros(K, dtype=np.int64)
+    errors = [[] for _ in range(K)]
+    alive = np.arange(K)
+    start, size = 0, first
+    while start < len(sequences) and len(alive):
+        group = sequences[start : start + size]
+        outputs, targets, mask = ensemble_outputs(model, group, rows=torch.as_tensor(alive))
+        ok = np.asarray(task.correct(outputs, targets, mask))
+        wrong[alive] += (~ok).sum(-1)
+        if with_errors:
+            part = final_errors(outputs, targets, mask)
+            for row, trial in enumerate(alive):
+                errors[trial].append(part[row])
+        alive = alive[wrong[alive] <= max_wrong]
+        start, size = start + size, size * 4
+    if not with_errors:
+        return wrong
+    mean_error = np.full(K, np.nan)
+    if len(alive):
+        # the same reduction as over the full [K, B, O] array
+        full = np.stack([np.concatenate(errors[trial]) for trial in alive])
+        mean_error[alive] = full.mean(axis=(1, 2))
+    return wrong, mean_error
+
+
+__all__ = ["ensemble_outputs", "failures", "PARAMETER_ORDER"]

@@ -84,9 +84,9 @@ def lstm_train_step(x, d, mask, lengths, flags, lr, momentum,
     vectorises across trials. Steps past a trial's length carry zero input and
     zero error and so add exactly nothing to its gradient."""
     (recurrent, has_forget, has_out_gate, peepholes, truncated, bias_cells, bias_gates,
-     out_sees_in, bias_out, sq_g, sq_h, sq_out, n_blocks, S) = (
+     out_sees_in, bias_out, sq_g, sq_h, sq_out, n_blocks, S, forward_only) = (
         flags[0], flags[1], flags[2], flags[3], flags[4], flags[5], flags[6],
-        flags[7], flags[8], flags[9], flags[10], flags[11], flags[12], flags[13])
+        flags[7], flags[8], flags[9], flags[10], flags[11], flags[12], flags[13], flags[14])
     K, T, I = x.shape
     O = d.shape[2]
     C = n_blocks * S
@@ -201,6 +201,8 @@ def lstm_train_step(x, d, mask, lengths, flags, lr, momentum,
         for t in range(lengths[k]):
             for o in range(O):
                 outputs[k, t, o] = y[t, o, k]
+    if forward_only:  # evaluation: outputs only, weights untouched
+        return
     # ---- backward
     G_in = np.zeros((I * U, K))
     G_rec = np.zeros((R * U, K))
@@ -385,7 +387,10 @@ class FusedLSTMStep:
             RECURRENT_CODES[spec.recurrent], int(spec.forget_gate), int(spec.output_gate), int(spec.peepholes),
             int(spec.truncated_gradient), int(spec.bias_cells), int(spec.bias_gates), int(spec.output_sees_input),
             int(spec.bias_outputs), SQUASH_CODES[spec.cell_input_squash], SQUASH_CODES[spec.cell_output_squash],
-            SQUASH_CODES[spec.output_squash], spec.blocks, spec.cells_per_block], dtype=np.int64)
+            SQUASH_CODES[spec.output_squash], spec.blocks, spec.cells_per_block, 0], dtype=np.int64)
+        #: the same net, forward pass only (no gradient, no update): for evaluation
+        self.forward_flags = self.flags.copy()
+        self.forward_flags[-1] = 1
 
     @staticmethod
     def _arrays(model, tensors: dict) -> list[np.ndarray]:
