@@ -198,8 +198,9 @@ class EnsembleTrainer:
                     state["window_loss"][position] = loss
         self._hold_back_cells(model, state)
 
-    #: at most this many trial-steps in one fused block (bounds the block's memory)
-    BLOCK_TRIAL_STEPS = 400_000
+    #: at most this many values (trial-steps x (inputs + targets + 1)) in one fused block:
+    #: bounds the block's memory (32 MB) for nets with many inputs and outputs (Exp. 2)
+    BLOCK_VALUES = 4_000_000
 
     def _block_size(self, state) -> int:
         """Sequences per trial in the next fused call: never past a point where the
@@ -207,7 +208,8 @@ class EnsembleTrainer:
         limit = getattr(self.stopping, "block_limit", None)
         allowed = limit(state["seen"]) if limit else 1
         length = state.get("mean_length", 1.0)
-        memory = max(1, int(self.BLOCK_TRIAL_STEPS / (len(state["active"]) * length)))
+        width = self.task.input_size + self.task.output_size + 1
+        memory = max(1, int(self.BLOCK_VALUES / (len(state["active"]) * length * width)))
         return max(1, min(allowed, self.max_sequences - state["seen"], memory))
 
     def _fused_block(self, model, state, count: int) -> None:
