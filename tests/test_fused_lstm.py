@@ -64,3 +64,52 @@ def test_fused_step_equals_autograd(variant):
     for name, p in eager.named_parameters():
         np.testing.assert_allclose(dict(fused.named_parameters())[name].detach().numpy(), p.detach().numpy(),
                                    rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+SRN_VARIANTS = {
+    "Elman, logistic (1997 baselines)": dict(hidden_squash="logistic"),
+    "tanh (Weiss et al. 2018)": dict(hidden_squash="tanh", output_squash="identity"),
+    "relu (Weiss et al. 2018)": dict(hidden_squash="relu"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(SRN_VARIANTS))
+def test_fused_srn_step_equals_autograd(variant):
+    """The SRN baselines' compiled step (full gradient through time) equals autograd."""
+    from reproductions.models.baselines import SRN, SRNSpec
+    from reproductions.training.fused_lstm import fused_step_for
+    from reproductions.training.fused_srn import FusedSRNStep
+
+    spec = SRNSpec(input_size=3, output_size=2, hidden_size=5, init_range=0.5, **SRN_VARIANTS[variant])
+    K, T = 4, 7
+    eager, fused = SRN(spec, K), SRN(spec, K)
+    eager.reset([21, 22, 23, 24])
+    fused.reset([21, 22, 23, 24])
+    rng = np.random.default_rng(1)
+    lengths = np.array([7, 5, 6, 3])
+    x = rng.normal(size=(K, T, 3)) * (rng.uniform(size=(K, T, 3)) < 0.5)  # some zero inputs
+    d = rng.uniform(size=(K, T, 2))
+    mask = (np.arange(T)[None] < lengths[:, None]).astype(float) * rng.integers(0, 2, size=(K, T))
+    x[np.arange(T)[None] >= lengths[:, None]] = 0.0
+    lr, momentum = np.array([0.5, 0.1, 0.2, 1.0]), 0.9
+    v_eager = {n: torch.zeros_like(p) for n, p in eager.named_parameters()}
+    v_fused = {n: torch.zeros_like(p) for n, p in fused.named_parameters()}
+    step = fused_step_for(fused)
+    assert isinstance(step, FusedSRNStep)
+    for _ in range(3):
+        out_e, loss_e = eager_step(eager, v_eager, x, d, mask, lr, momentum)
+        out_f, loss_f = step(fused, v_fused, x, d, mask, lengths, lr, momentum)
+        valid = np.arange(T)[None] < lengths[:, None]
+        np.testing.assert_allclose(out_f[valid], out_e[valid], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(loss_f, loss_e, rtol=1e-10, atol=1e-12)
+    for name, p in eager.named_parameters():
+        np.testing.assert_allclose(dict(fused.named_parameters())[name].detach().numpy(), p.detach().numpy(),
+                                   rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def test_models_without_a_kernel_train_on_the_torch_path():
+    from reproductions.models.baselines import GRU, GRUSpec, SRN, SRNSpec
+    from reproductions.training.fused_lstm import fused_step_for
+
+    assert fused_step_for(GRU(GRUSpec(input_size=2, output_size=2), 2)) is None
+    assert fused_step_for(SRN(SRNSpec(input_size=2, output_size=2), 2, dtype=torch.float32)) is None

@@ -1,7 +1,7 @@
 """Outputs of a trained ensemble on many sequences, fast.
 
-For the LSTM family in float64 this runs the compiled kernel of `fused_lstm`
-forward only (no gradient, no update) on the weights, many sequences per call
+For the LSTM family and the SRN in float64 this runs the compiled kernel
+(`fused_lstm`, `fused_srn`) forward only (no gradient, no update) on the weights, many sequences per call
 for all trials; it is used by stopping rules that test often (1997 Exps. 1 and
 3) and by random guessing. Other models run the PyTorch module. Both give the
 same outputs (tests/test_hochreiter1997_criteria.py).
@@ -18,8 +18,7 @@ import numpy as np
 import torch
 
 from ..tasks import collate
-from .fused_lstm import PARAMETER_ORDER, FusedLSTMStep, lstm_train_block
-from .fused_lstm import supports as fused_supports
+from .fused_lstm import PARAMETER_ORDER, fused_step_for
 
 #: at most this many input values (trials x sequences x steps x inputs) per kernel call
 MAX_BLOCK_VALUES = 4_000_000
@@ -31,9 +30,9 @@ def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
     those trials of the ensemble (K = len(rows))."""
     batch = collate(sequences)
     B, T = batch.inputs.shape[:2]
-    if fused_supports(model):
+    step = fused_step_for(model)
+    if step is not None:
         K = model.trials if rows is None else len(rows)
-        step = FusedLSTMStep(model)
         params = {name: (p.detach() if rows is None else p.detach()[rows]).clone()
                   for name, p in model.named_parameters()}
         weights = step._arrays(model, params)
@@ -52,7 +51,7 @@ def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
             d = np.ascontiguousarray(np.broadcast_to(batch.targets[part, None], (J, K, T, O)))
             m = np.ascontiguousarray(np.broadcast_to(batch.error_mask[part, None], (J, K, T)))
             lengths = np.ascontiguousarray(np.broadcast_to(batch.lengths[part, None], (J, K))).astype(np.int64)
-            lstm_train_block(x, d, m, lengths, step.forward_flags, lr, 0.0, *weights, *velocity,
+            step.kernel_block(x, d, m, lengths, step.forward_flags, lr, 0.0, *weights, *velocity,
                              outputs[part], np.zeros((J, K)))
         outputs = outputs.transpose(1, 0, 2, 3)
         targets = np.broadcast_to(batch.targets, (K, *batch.targets.shape))

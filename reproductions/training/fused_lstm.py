@@ -381,6 +381,8 @@ def supports(model) -> bool:
 class FusedLSTMStep:
     """Calls the kernel on a torch LSTM ensemble's own storage."""
 
+    kernel_block = staticmethod(lstm_train_block)
+
     def __init__(self, model):
         spec = model.spec
         self.flags = np.array([
@@ -431,3 +433,16 @@ class FusedLSTMStep:
         lstm_train_block(xb, db, maskb, lengthsb, self.flags, lr, momentum, *self._storage(model, velocity),
                          outputs, losses)
         return outputs, losses
+
+
+def fused_step_for(model):
+    """The compiled training step for this model (LSTM family or SRN, float64), or None
+    where only the torch module can train it (e.g. GRU, Transformer, float32)."""
+    from .fused_srn import FusedSRNStep
+    from .fused_srn import supports as srn_supported
+
+    if supports(model):
+        return FusedLSTMStep(model)
+    if srn_supported(model):
+        return FusedSRNStep(model)
+    return None

@@ -28,8 +28,7 @@ from tqdm import tqdm
 from ..models import build_model
 from ..tasks import build_task, collate
 from .metrics import squared_error
-from .fused_lstm import FusedLSTMStep
-from .fused_lstm import supports as fused_supports
+from .fused_lstm import fused_step_for
 from .stopping import build_stopping_rule
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -103,8 +102,8 @@ class EnsembleTrainer:
         seeds = [trial_seeds(self.experiment["seed"], t) for t in self.trials]
         model = self.new_model(K)
         model.reset([init for init, _ in seeds])
-        fusable = self.use_fused and fused_supports(model) and self.optimizer == "sgd_momentum" and self.batch_size == 1
-        self.fused_step = FusedLSTMStep(model) if fusable else None
+        fusable = self.use_fused and self.optimizer == "sgd_momentum" and self.batch_size == 1
+        self.fused_step = fused_step_for(model) if fusable else None
         self.path_name = "fused" if self.fused_step else "eager"
         state = {
             "fingerprint": fingerprint(self.experiment, self.trials),
