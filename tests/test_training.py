@@ -107,3 +107,21 @@ def test_adam_and_mini_batches_train_and_are_reproducible():
     assert all(r["sequences"] % 4 == 0 for r in outcome.records)
     again = EnsembleTrainer(exp, [0, 1], progress=False).run()
     assert comparable(outcome.records) == comparable(again.records)
+
+
+def test_a_long_run_is_checked_by_replaying_its_start():
+    """Every trial still training at REPLAY_AT sequences records a digest of its weights;
+    a run stopped right there (what the committed-results test does for long runs)
+    reproduces it, and a trial trained differently does not."""
+    from reproductions.runner import resolved
+
+    config = resolved("hochreiter1997", "reber_3x2", "smoke")
+    at = EnsembleTrainer.REPLAY_AT
+    longer = deep_merge(config, {"train": {"max_sequences": at + 300}})
+    record = EnsembleTrainer(longer, [0, 1], progress=False).run().records[1]
+    assert record["sequences"] == at + 300 and record["replay"]["sequences"] == at
+    short = deep_merge(config, {"train": {"max_sequences": at}})
+    alone = EnsembleTrainer(short, [1], progress=False).run().records[0]
+    assert alone["replay"] == record["replay"]
+    other = deep_merge(short, {"train": {"learning_rate": 0.3}})
+    assert EnsembleTrainer(other, [1], progress=False).run().records[0]["replay"] != record["replay"]

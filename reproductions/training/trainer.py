@@ -50,6 +50,15 @@ def fingerprint(experiment: dict, trials: list[int]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def weights_digest(weights: dict[str, torch.Tensor]) -> str:
+    """SHA-256 of one trial's weights (names and exact bits)."""
+    digest = hashlib.sha256()
+    for name in sorted(weights):
+        digest.update(name.encode())
+        digest.update(weights[name].detach().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
 def atomic_torch_save(obj, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     torch.save(obj, tmp)
@@ -66,6 +75,10 @@ class TrainingOutcome:
 
 class EnsembleTrainer:
     """Trains the trials `trials` of one resolved experiment as one ensemble."""
+
+    #: every trial still training at this many sequences records a digest of its weights
+    #: there (`replay` in its record): a long run can be checked by replaying its start
+    REPLAY_AT = 2000
 
     def __init__(self, experiment: dict, trials: list[int], checkpoint: Path | None = None,
                  checkpoint_seconds: float = 60.0, progress: bool | None = None):
@@ -123,6 +136,8 @@ class EnsembleTrainer:
             "window_loss": np.full(K, np.inf),
             "grow_weights": model.w_out.detach().clone() if self.grow else None,
             "grown_at": [None] * K,
+            "replay": [None] * K,  # (sequences, weights digest) at REPLAY_AT
+            "replay_taken": False,
         }
         if self.grow:
             self._hold_back_cells(model, state)
@@ -144,6 +159,10 @@ class EnsembleTrainer:
                 self._step(model, state, min(self.batch_size, block))
             if growing:
                 self._grow_step(model, state)
+            if state["seen"] >= self.REPLAY_AT and not state["replay_taken"]:
+                state["replay_taken"] = True
+                for row, position in enumerate(state["active"]):
+                    state["replay"][position] = (state["seen"], weights_digest(model.trial_state(row)))
             solved = self.stopping.solved(model, self.task, state["seen"])
             out_of_budget = state["seen"] >= self.max_sequences
             if solved is not None or out_of_budget:
@@ -206,6 +225,8 @@ class EnsembleTrainer:
         stopping rule could stop a trial or the budget ends, so stops stay exact."""
         limit = getattr(self.stopping, "block_limit", None)
         allowed = limit(state["seen"]) if limit else 1
+        if self.fused_step is not None and state["seen"] < self.REPLAY_AT:  # a block ends where the replay digest is taken
+            allowed = min(allowed, self.REPLAY_AT - state["seen"])
         length = state.get("mean_length", 1.0)
         width = self.task.input_size + self.task.output_size + 1
         memory = max(1, int(self.BLOCK_VALUES / (len(state["active"]) * length * width)))
@@ -297,6 +318,9 @@ class EnsembleTrainer:
             }
             if self.grow:
                 state["records"][position]["cells_joined_at"] = state["grown_at"][position]
+            if state["replay"][position] is not None:
+                seen, digest = state["replay"][position]
+                state["records"][position]["replay"] = {"sequences": seen, "weights_sha256": digest}
             # a stopping rule may add what it measured (e.g. when an earlier criterion was met)
             extra = getattr(self.stopping, "record", None)
             if extra is not None:
@@ -331,7 +355,8 @@ class EnsembleTrainer:
             for name, p in model.named_parameters():
                 p.copy_(saved["model"][name])
         for key in ("seen", "active", "velocity", "second_moment", "recent_loss", "records", "weights", "elapsed",
-                    "grown", "window_loss", "grow_weights", "grown_at"):
-            state[key] = saved[key]
+                    "grown", "window_loss", "grow_weights", "grown_at", "replay", "replay_taken"):
+            if key in saved:
+                state[key] = saved[key]
         self.stopping.load_state_dict(saved["stopping"])
         return True
