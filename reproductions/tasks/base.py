@@ -13,22 +13,43 @@ from dataclasses import dataclass
 import numpy as np
 
 
-@dataclass
 class Sequence:
     """One example: `inputs` [T, I], `targets` [T, O], `error_mask` [T].
 
     `error_mask[t]` is 1 where the paper gives error (and where correctness is
     judged), 0 elsewhere. `info` carries task facts such as `n` for a^n b^n.
+
+    Tasks whose inputs are one-hot codes build it with `Sequence.one_hot`: it
+    keeps only the active unit of each step (`symbols`), which the compiled
+    kernels read directly; `inputs` is expanded on first use. (The 1997 Exp. 2c
+    inputs have up to 1,004 units and 1,000 steps: 8 MB a sequence, dense.)
     """
 
-    inputs: np.ndarray
-    targets: np.ndarray
-    error_mask: np.ndarray
-    info: dict
+    def __init__(self, inputs: np.ndarray | None, targets: np.ndarray, error_mask: np.ndarray, info: dict,
+                 symbols: np.ndarray | None = None, input_size: int | None = None):
+        self._inputs = inputs
+        self.targets = targets
+        self.error_mask = error_mask
+        self.info = info
+        #: one-hot tasks: the index of the active input unit at each step, else None
+        self.symbols = symbols
+        self.input_size = inputs.shape[1] if inputs is not None else input_size
+
+    @classmethod
+    def one_hot(cls, symbols, input_size: int, targets: np.ndarray, error_mask: np.ndarray, info: dict) -> "Sequence":
+        return cls(None, targets, error_mask, info, np.asarray(symbols, dtype=np.int64), input_size)
+
+    @property
+    def inputs(self) -> np.ndarray:
+        if self._inputs is None:
+            inputs = np.zeros((len(self.symbols), self.input_size))
+            inputs[np.arange(len(self.symbols)), self.symbols] = 1.0
+            self._inputs = inputs
+        return self._inputs
 
     @property
     def length(self) -> int:
-        return self.inputs.shape[0]
+        return self.targets.shape[0]
 
 
 @dataclass
@@ -46,15 +67,17 @@ class Batch:
     infos: list[dict]
 
 
-def collate(sequences: list[Sequence]) -> Batch:
-    """Pad a list of sequences to the longest one."""
+def collate(sequences: list[Sequence], with_inputs: bool = True) -> Batch:
+    """Pad a list of sequences to the longest one (`inputs` left empty [B, T, 0]
+    without `with_inputs`: for callers that read the one-hot `symbols`)."""
     longest = max(s.length for s in sequences)
     first = sequences[0]
-    inputs = np.zeros((len(sequences), longest, first.inputs.shape[1]))
+    inputs = np.zeros((len(sequences), longest, first.input_size if with_inputs else 0))
     targets = np.zeros((len(sequences), longest, first.targets.shape[1]))
     mask = np.zeros((len(sequences), longest))
     for row, s in enumerate(sequences):
-        inputs[row, : s.length] = s.inputs
+        if with_inputs:
+            inputs[row, : s.length] = s.inputs
         targets[row, : s.length] = s.targets
         mask[row, : s.length] = s.error_mask
     lengths = np.array([s.length for s in sequences])

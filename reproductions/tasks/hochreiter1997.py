@@ -126,12 +126,10 @@ class EmbeddedReberTask(Task):
     def encode(string: str) -> Sequence:
         index = {s: i for i, s in enumerate(REBER_SYMBOLS)}
         steps = len(string) - 1
-        inputs = np.zeros((steps, 7))
-        inputs[np.arange(steps), [index[s] for s in string[:-1]]] = 1.0
         targets = np.zeros((steps, 7))
         for t, legal in enumerate(embedded_reber_next_sets(string)):
             targets[t, [index[s] for s in legal]] = 1.0
-        return Sequence(inputs, targets, np.ones(steps), {"string": string})
+        return Sequence.one_hot([index[s] for s in string[:-1]], 7, targets, np.ones(steps), {"string": string})
 
     def sample(self, rng):
         return self._train[int(rng.integers(len(self._train)))]
@@ -176,9 +174,9 @@ class NoiseFreeLongLagTask(Task):
     def _encode(self, first: int, infix: np.ndarray) -> Sequence:
         symbols = np.concatenate([[first], infix, [first]])
         steps = len(symbols) - 1
-        one_hot = np.zeros((len(symbols), self.p + 1))
-        one_hot[np.arange(len(symbols)), symbols] = 1.0
-        return Sequence(one_hot[:-1], one_hot[1:], np.ones(steps), {"class": "xy"[first - (self.p - 1)]})
+        targets = np.zeros((steps, self.p + 1))
+        targets[np.arange(steps), symbols[1:]] = 1.0
+        return Sequence.one_hot(symbols[:-1], self.p + 1, targets, np.ones(steps), {"class": "xy"[first - (self.p - 1)]})
 
     def sample(self, rng):
         first = self.p - 1 + int(rng.integers(2))
@@ -230,13 +228,11 @@ class VeryLongLagTask(Task):
         distractors = rng.integers(0, self.p, size=self.q + extra)
         symbols = np.concatenate([[self.b, self.x + which], distractors, [self.e]])
         steps = len(symbols)
-        inputs = np.zeros((steps, self.input_size))
-        inputs[np.arange(steps), symbols] = 1.0
         targets = np.zeros((steps, 2))
         targets[-1, which] = 1.0
         mask = np.zeros(steps)
         mask[-1] = 1.0
-        return Sequence(inputs, targets, mask, {"class": "xy"[which], "length": steps + 1})
+        return Sequence.one_hot(symbols, self.input_size, targets, mask, {"class": "xy"[which], "length": steps + 1})
 
     def correct(self, outputs, targets, error_mask):
         return metrics.final_max_abs_error_below(outputs, targets, error_mask, self.threshold)

@@ -28,9 +28,11 @@ def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
     """(outputs [K, B, T, O], targets [K, B, T, O], mask [K, B, T]) as numpy arrays,
     the same sequences for every trial, padded to the longest. With `rows`, only
     those trials of the ensemble (K = len(rows))."""
-    batch = collate(sequences)
-    B, T = batch.inputs.shape[:2]
     step = fused_step_for(model)
+    # one-hot tasks: the kernels read the active unit of each step, never the dense codes
+    one_hot = step is not None and all(s.symbols is not None for s in sequences)
+    batch = collate(sequences, with_inputs=not one_hot)
+    B, T = batch.targets.shape[:2]
     if step is not None:
         K = model.trials if rows is None else len(rows)
         params = {name: (p.detach() if rows is None else p.detach()[rows]).clone()
@@ -40,19 +42,25 @@ def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
             weights = [w if w.shape[0] == K else w[:K] for w in weights]
         velocity = [np.zeros_like(w) for w in weights]
         O, I = batch.targets.shape[2], batch.inputs.shape[2]
+        if one_hot:
+            symbols = np.full((B, T), -1, dtype=np.int64)
+            for row, s in enumerate(sequences):
+                symbols[row, : s.length] = s.symbols
         outputs = np.zeros((B, K, T, O))
         lr = np.zeros(K)
-        per_call = max(1, MAX_BLOCK_VALUES // max(1, K * T * I))
+        per_call = max(1, MAX_BLOCK_VALUES // max(1, K * T * (I + O + 1)))
         for start in range(0, B, per_call):
             part = slice(start, min(B, start + per_call))
             J = part.stop - part.start
             # every trial sees the same sequences: [J, K, T, ...] copies of [J, T, ...]
             x = np.ascontiguousarray(np.broadcast_to(batch.inputs[part, None], (J, K, T, I)))
+            sym = (np.ascontiguousarray(np.broadcast_to(symbols[part, None], (J, K, T))) if one_hot
+                   else np.empty((J, K, 0), dtype=np.int64))
             d = np.ascontiguousarray(np.broadcast_to(batch.targets[part, None], (J, K, T, O)))
             m = np.ascontiguousarray(np.broadcast_to(batch.error_mask[part, None], (J, K, T)))
             lengths = np.ascontiguousarray(np.broadcast_to(batch.lengths[part, None], (J, K))).astype(np.int64)
-            step.kernel_block(x, d, m, lengths, step.forward_flags, lr, 0.0, *weights, *velocity,
-                             outputs[part], np.zeros((J, K)))
+            step.kernel_block(x, sym, d, m, lengths, step.forward_flags, lr, 0.0, *weights, *velocity,
+                              outputs[part], np.zeros((J, K)))
         outputs = outputs.transpose(1, 0, 2, 3)
         targets = np.broadcast_to(batch.targets, (K, *batch.targets.shape))
         mask = np.broadcast_to(batch.error_mask, (K, *batch.error_mask.shape))

@@ -73,7 +73,7 @@ def _to_trials_last(a):
 
 
 @njit(cache=True)
-def lstm_train_step(x, d, mask, lengths, flags, lr, momentum,
+def lstm_train_step(x, sym, d, mask, lengths, flags, lr, momentum,
                     w_in, w_rec, b_cells, b_gates, p_in, p_phi, p_out, w_out, w_out_in, b_out,
                     v_in, v_rec, v_cells, v_gates, vp_in, vp_phi, vp_out, v_out, v_out_in, v_bout,
                     outputs, losses):
@@ -82,12 +82,18 @@ def lstm_train_step(x, d, mask, lengths, flags, lr, momentum,
 
     All trials advance together with the trial index innermost, so the compiler
     vectorises across trials. Steps past a trial's length carry zero input and
-    zero error and so add exactly nothing to its gradient."""
+    zero error and so add exactly nothing to its gradient.
+
+    Inputs are dense (x [K, T, I]) or, for one-hot tasks, the active unit of
+    each step (sym [K, T], -1 for none) with x of shape [K, T, 0]; both give
+    the same bits (1.0 * w = w)."""
     (recurrent, has_forget, has_out_gate, peepholes, truncated, bias_cells, bias_gates,
      out_sees_in, bias_out, sq_g, sq_h, sq_out, n_blocks, S, forward_only) = (
         flags[0], flags[1], flags[2], flags[3], flags[4], flags[5], flags[6],
         flags[7], flags[8], flags[9], flags[10], flags[11], flags[12], flags[13], flags[14])
-    K, T, I = x.shape
+    K, T = x.shape[0], x.shape[1]
+    sparse = x.shape[2] == 0
+    I = w_in.shape[1]
     O = d.shape[2]
     C = n_blocks * S
     n_gates = 1 + has_forget + has_out_gate
@@ -111,6 +117,15 @@ def lstm_train_step(x, d, mask, lengths, flags, lr, momentum,
     xout = np.zeros((T, O, K))
     for k in range(K):
         for t in range(lengths[k]):
+            if sparse:
+                i = sym[k, t]
+                if i >= 0:
+                    for u in range(U):
+                        xin[t, u, k] += W_in[i * U + u, k]
+                    if out_sees_in:
+                        for o in range(O):
+                            xout[t, o, k] += W_oi[i * O + o, k]
+                continue
             for i in range(I):
                 xv = x[k, t, i]
                 if xv != 0.0:
@@ -309,6 +324,15 @@ def lstm_train_step(x, d, mask, lengths, flags, lr, momentum,
     # input weights: only where inputs are non-zero
     for k in range(K):
         for t in range(lengths[k]):
+            if sparse:
+                i = sym[k, t]
+                if i >= 0:
+                    for u in range(U):
+                        G_in[i * U + u, k] += dnet_all[t, u, k]
+                    if out_sees_in:
+                        for o in range(O):
+                            G_oi[i * O + o, k] += dnet_o_all[t, o, k]
+                continue
             for i in range(I):
                 xv = x[k, t, i]
                 if xv != 0.0:
@@ -353,14 +377,15 @@ def _update(w, v, g, lr, momentum):
 
 
 @njit(cache=True)
-def lstm_train_block(xb, db, maskb, lengthsb, flags, lr, momentum,
+def lstm_train_block(xb, symb, db, maskb, lengthsb, flags, lr, momentum,
                      w_in, w_rec, b_cells, b_gates, p_in, p_phi, p_out, w_out, w_out_in, b_out,
                      v_in, v_rec, v_cells, v_gates, vp_in, vp_phi, vp_out, v_out, v_out_in, v_bout,
                      outputs, losses):
     """`lstm_train_step` for sequences j = 0, 1, ... of a block in turn: xb is
-    [J, K, T, I]; outputs [J, K, T, O] and losses [J, K] per sequence."""
+    [J, K, T, I] (or [J, K, T, 0] with symb [J, K, T]); outputs [J, K, T, O]
+    and losses [J, K] per sequence."""
     for j in range(xb.shape[0]):
-        lstm_train_step(xb[j], db[j], maskb[j], lengthsb[j], flags, lr, momentum,
+        lstm_train_step(xb[j], symb[j], db[j], maskb[j], lengthsb[j], flags, lr, momentum,
                         w_in, w_rec, b_cells, b_gates, p_in, p_phi, p_out, w_out, w_out_in, b_out,
                         v_in, v_rec, v_cells, v_gates, vp_in, vp_phi, vp_out, v_out, v_out_in, v_bout,
                         outputs[j], losses[j])
@@ -417,21 +442,20 @@ class FusedLSTMStep:
 
     def __call__(self, model, velocity: dict, x, d, mask, lengths, lr, momentum):
         """One sequence per trial: x [K, T, I]; returns outputs [K, T, O], losses [K]."""
-        K, T, _ = x.shape
-        outputs = np.zeros((K, T, d.shape[2]))
-        losses = np.zeros(K)
-        lstm_train_step(x, d, mask, lengths, self.flags, lr, momentum, *self._storage(model, velocity),
-                        outputs, losses)
-        return outputs, losses
+        outputs, losses = self.block(model, velocity, x[None], d[None], mask[None], lengths[None], lr, momentum)
+        return outputs[0], losses[0]
 
-    def block(self, model, velocity: dict, xb, db, maskb, lengthsb, lr, momentum):
-        """J sequences per trial, one after another: xb [J, K, T, I]; returns
-        outputs [J, K, T, O], losses [J, K]."""
+    def block(self, model, velocity: dict, xb, db, maskb, lengthsb, lr, momentum, symb=None):
+        """J sequences per trial, one after another: xb [J, K, T, I] (or, for one-hot
+        inputs, symb [J, K, T] with xb [J, K, T, 0]); returns outputs [J, K, T, O],
+        losses [J, K]."""
         J, K, T, _ = xb.shape
+        if symb is None:
+            symb = np.empty((J, K, 0), dtype=np.int64)
         outputs = np.zeros((J, K, T, db.shape[3]))
         losses = np.zeros((J, K))
-        lstm_train_block(xb, db, maskb, lengthsb, self.flags, lr, momentum, *self._storage(model, velocity),
-                         outputs, losses)
+        self.kernel_block(xb, symb, db, maskb, lengthsb, self.flags, lr, momentum, *self._storage(model, velocity),
+                          outputs, losses)
         return outputs, losses
 
 

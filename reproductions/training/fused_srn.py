@@ -13,20 +13,23 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .fused_lstm import SQUASH_CODES, _slope, _squash, _to_trials_last, _update
+from .fused_lstm import SQUASH_CODES, FusedLSTMStep, _slope, _squash, _to_trials_last, _update
 
 
 @njit(cache=True)
-def srn_train_step(x, d, mask, lengths, flags, lr, momentum,
+def srn_train_step(x, sym, d, mask, lengths, flags, lr, momentum,
                    w_in, w_rec, b_hidden, w_out, b_out,
                    v_in, v_rec, v_hidden, v_out, v_bout,
                    outputs, losses):
     """One on-line step for every trial k: forward over x[k, :lengths[k]],
     gradient of E = 1/2 sum mask (y - d)^2 through time, then
     Δw = -lr ∂E/∂w + momentum Δw. flags: (hidden squash, output squash,
-    forward only)."""
+    forward only). Inputs dense (x [K, T, I]) or one-hot (sym [K, T], x [K, T, 0]),
+    as in `lstm_train_step`."""
     sq_h, sq_out, forward_only = flags[0], flags[1], flags[2]
-    K, T, I = x.shape
+    K, T = x.shape[0], x.shape[1]
+    sparse = x.shape[2] == 0
+    I = w_in.shape[1]
     O = d.shape[2]
     H = b_hidden.shape[1]
     W_in = _to_trials_last(w_in)    # [I*H, K]
@@ -41,6 +44,11 @@ def srn_train_step(x, d, mask, lengths, flags, lr, momentum,
     xin = np.zeros((Tmax, H, K))
     for k in range(K):
         for t in range(lengths[k]):
+            if sparse:
+                if sym[k, t] >= 0:
+                    for h in range(H):
+                        xin[t, h, k] += W_in[sym[k, t] * H + h, k]
+                continue
             for i in range(I):
                 xv = x[k, t, i]
                 if xv != 0.0:
@@ -113,6 +121,11 @@ def srn_train_step(x, d, mask, lengths, flags, lr, momentum,
                     dh_next[r, k] += W_rec[r * H + h, k] * dnet[h, k]
     for k in range(K):
         for t in range(lengths[k]):
+            if sparse:
+                if sym[k, t] >= 0:
+                    for h in range(H):
+                        G_in[sym[k, t] * H + h, k] += dnet_all[t, h, k]
+                continue
             for i in range(I):
                 xv = x[k, t, i]
                 if xv != 0.0:
@@ -129,13 +142,13 @@ def srn_train_step(x, d, mask, lengths, flags, lr, momentum,
 
 
 @njit(cache=True)
-def srn_train_block(xb, db, maskb, lengthsb, flags, lr, momentum,
+def srn_train_block(xb, symb, db, maskb, lengthsb, flags, lr, momentum,
                     w_in, w_rec, b_hidden, w_out, b_out,
                     v_in, v_rec, v_hidden, v_out, v_bout,
                     outputs, losses):
     """`srn_train_step` for sequences j = 0, 1, ... of a block in turn."""
     for j in range(xb.shape[0]):
-        srn_train_step(xb[j], db[j], maskb[j], lengthsb[j], flags, lr, momentum,
+        srn_train_step(xb[j], symb[j], db[j], maskb[j], lengthsb[j], flags, lr, momentum,
                        w_in, w_rec, b_hidden, w_out, b_out, v_in, v_rec, v_hidden, v_out, v_bout,
                        outputs[j], losses[j])
 
@@ -151,8 +164,8 @@ def supports(model) -> bool:
     return isinstance(model, SRN) and model.dtype == torch.float64
 
 
-class FusedSRNStep:
-    """Calls the kernel on a torch SRN ensemble's own storage (the interface of FusedLSTMStep)."""
+class FusedSRNStep(FusedLSTMStep):
+    """Calls the kernel on a torch SRN ensemble's own storage (FusedLSTMStep's calls)."""
 
     kernel_block = staticmethod(srn_train_block)
 
@@ -166,23 +179,3 @@ class FusedSRNStep:
     @staticmethod
     def _arrays(model, tensors: dict) -> list[np.ndarray]:
         return [tensors[name].detach().numpy() for name in SRN_PARAMETERS]
-
-    def _storage(self, model, velocity):
-        key = (id(model.w_in), id(velocity["w_in"]))
-        if getattr(self, "_key", None) != key:
-            self._views = self._arrays(model, dict(model.named_parameters())) + self._arrays(model, velocity)
-            self._key = key
-        return self._views
-
-    def __call__(self, model, velocity: dict, x, d, mask, lengths, lr, momentum):
-        """One sequence per trial: x [K, T, I]; returns outputs [K, T, O], losses [K]."""
-        outputs, losses = self.block(model, velocity, x[None], d[None], mask[None], lengths[None], lr, momentum)
-        return outputs[0], losses[0]
-
-    def block(self, model, velocity: dict, xb, db, maskb, lengthsb, lr, momentum):
-        J, K, T, _ = xb.shape
-        outputs = np.zeros((J, K, T, db.shape[3]))
-        losses = np.zeros((J, K))
-        srn_train_block(xb, db, maskb, lengthsb, self.flags, lr, momentum, *self._storage(model, velocity),
-                        outputs, losses)
-        return outputs, losses

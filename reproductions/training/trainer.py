@@ -239,19 +239,25 @@ class EnsembleTrainer:
         drawn = [self.task.sample_block(state["rngs"][i], count) for i in active]
         longest = max(seq.length for seqs in drawn for seq in seqs)
         K = len(active)
-        xb = np.zeros((count, K, longest, self.task.input_size))
+        # one-hot tasks pass the active input unit of each step, not the dense codes
+        one_hot = all(seq.symbols is not None for seqs in drawn for seq in seqs)
+        xb = np.zeros((count, K, longest, 0 if one_hot else self.task.input_size))
+        symb = np.full((count, K, longest), -1, dtype=np.int64) if one_hot else None
         db = np.zeros((count, K, longest, self.task.output_size))
         mb = np.zeros((count, K, longest))
         lengths = np.zeros((count, K), dtype=np.int64)
         for k, seqs in enumerate(drawn):
             for j, seq in enumerate(seqs):
-                xb[j, k, : seq.length] = seq.inputs
+                if one_hot:
+                    symb[j, k, : seq.length] = seq.symbols
+                else:
+                    xb[j, k, : seq.length] = seq.inputs
                 db[j, k, : seq.length] = seq.targets
                 mb[j, k, : seq.length] = seq.error_mask
                 lengths[j, k] = seq.length
         state["mean_length"] = float(lengths.mean())
         outputs, losses = self.fused_step.block(model, state["velocity"], xb, db, mb, lengths,
-                                                self.trial_rates[active], float(self.momentum))
+                                                self.trial_rates[active], float(self.momentum), symb)
         # the scores are written for tensors but work on numpy arrays alike
         correct = self.task.correct(outputs, db, mb)  # [count, K]
         for j in range(count):
