@@ -207,10 +207,12 @@ def paper_estimate(ctx, name):
 
 
 def cost_table(ctx) -> str:
-    """Measured throughput per experiment and the paper profile's estimated cost."""
+    """Measured throughput per experiment, and the paper profile: its compute where it ran
+    (committed results), its estimated cost where it did not; totals at the end."""
     lines = ["| Experiment | Profile run | Sequences processed | Compute | Sequences / s (one core) | "
-             "Paper profile: trials × expected sequences | Estimated core-hours |",
+             "Paper profile: trials × expected sequences | Paper profile: core-hours |",
              "|---|---|---|---|---|---|---|"]
+    done_hours, estimated_hours, missing = 0.0, 0.0, 0
     for name in ctx.experiments:
         profile = ctx.profiles[0]
         estimate = paper_estimate(ctx, name)
@@ -220,8 +222,20 @@ def cost_table(ctx) -> str:
         result = ctx.results[profile][name]
         seconds = result["provenance"].get("compute_seconds", 0.0)
         processed = sum(t["sequences"] for t in result["trials"])
+        paper = ctx.results.get("paper", {}).get(name) if profile != "paper" else result
+        if paper:
+            spent = paper["provenance"].get("compute_seconds", 0.0) / 3600
+            done_hours += spent
+            cost = f"{spent:,.2f} (ran)"
+        else:
+            if hours == hours:
+                estimated_hours += hours
+            missing += 1
+            cost = f"about {hours:,.2f} (not run; estimate)"
         lines.append(f"| `{name}` | {profile}, {len(result['trials'])} trials | {processed:,} | {seconds:,.0f} s | "
-                     f"{rate:,.0f} | {trials} × {expected:,.0f} | {hours:,.2f} |")
+                     f"{rate:,.0f} | {trials} × {expected:,.0f} | {cost} |")
+    lines.append(f"| **total** | | | | | | {done_hours:,.2f} ran; about {estimated_hours:,.1f} more "
+                 f"for the {missing} experiments not run |")
     return "\n".join(lines)
 
 
