@@ -113,3 +113,40 @@ def test_models_without_a_kernel_train_on_the_torch_path():
 
     assert fused_step_for(GRU(GRUSpec(input_size=2, output_size=2), 2)) is None
     assert fused_step_for(SRN(SRNSpec(input_size=2, output_size=2), 2, dtype=torch.float32)) is None
+
+
+@pytest.mark.parametrize("kind", ["lstm", "srn"])
+def test_one_hot_inputs_give_the_same_bits_as_dense_codes(kind):
+    """One-hot tasks pass the active unit of each step (Sequence.one_hot); the kernels'
+    results equal those on the dense codes exactly."""
+    from reproductions.models import build_model
+    from reproductions.tasks import build_task
+    from reproductions.training.fused_lstm import fused_step_for
+
+    task = build_task("very_long_lag", {"p": 20, "q": 10})
+    rng = np.random.default_rng(5)
+    K, J = 3, 4
+    drawn = [[task.sample(rng) for _ in range(J)] for _ in range(K)]
+    assert all(s.symbols is not None for seqs in drawn for s in seqs)
+    T = max(s.length for seqs in drawn for s in seqs)
+    xb = np.zeros((J, K, T, task.input_size))
+    symb = np.full((J, K, T), -1, dtype=np.int64)
+    db, mb = np.zeros((J, K, T, task.output_size)), np.zeros((J, K, T))
+    lengths = np.zeros((J, K), dtype=np.int64)
+    for k, seqs in enumerate(drawn):
+        for j, s in enumerate(seqs):
+            xb[j, k, : s.length], symb[j, k, : s.length] = s.inputs, s.symbols
+            db[j, k, : s.length], mb[j, k, : s.length], lengths[j, k] = s.targets, s.error_mask, s.length
+    params = ({"blocks": 2, "recurrent": "cells_and_gates", "output_sees_input": True} if kind == "lstm"
+              else {"hidden_size": 3})
+    models = [build_model(kind, params, task.input_size, task.output_size, K) for _ in range(2)]
+    results = []
+    for model, sparse in zip(models, (False, True)):
+        model.reset([1, 2, 3])
+        velocity = {n: torch.zeros_like(p) for n, p in model.named_parameters()}
+        step = fused_step_for(model)
+        x = np.zeros((J, K, T, 0)) if sparse else xb
+        results.append(step.block(model, velocity, x, db, mb, lengths, np.full(K, 0.1), 0.5, symb if sparse else None))
+    assert np.array_equal(results[0][0], results[1][0]) and np.array_equal(results[0][1], results[1][1])
+    for (name, dense), (_, sparse) in zip(models[0].named_parameters(), models[1].named_parameters()):
+        assert torch.equal(dense, sparse), name
