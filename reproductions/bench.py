@@ -33,12 +33,6 @@ from .tasks import build_task
 from .training.trainer import EnsembleTrainer
 
 
-def mean_sequence_length(task, count: int = 2000) -> float:
-    """Time steps per training sequence, estimated from the task's own generator."""
-    rng = np.random.default_rng(12345)
-    return float(np.mean([task.sample(rng).length for _ in range(count)]))
-
-
 def nn_lstm_rate(experiment: dict, trials: int, sequences: int) -> float:
     """Trial-steps per second of torch.nn.LSTM trained on-line, one trial at a time."""
     task = build_task(experiment["task"]["name"], experiment["task"]["params"])
@@ -85,7 +79,7 @@ def ensemble_rate(experiment: dict, trials: int, sequences: int, fused: bool, st
 
 def compare(experiment: dict, trials: int, nn_sequences: int, eager_sequences: int, fused_sequences: int):
     task = build_task(experiment["task"]["name"], experiment["task"]["params"])
-    length = mean_sequence_length(task)
+    length = task.mean_length(2000)
     baseline = nn_lstm_rate(experiment, trials=2, sequences=nn_sequences)
     eager = ensemble_rate(experiment, trials, eager_sequences, fused=False, steps_per_sequence=length)
     fused = ensemble_rate(experiment, trials, fused_sequences, fused=True, steps_per_sequence=length)

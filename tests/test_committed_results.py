@@ -7,7 +7,6 @@ import pytest
 import torch
 
 from conftest import ROOT
-from reproductions.bench import mean_sequence_length
 from reproductions.runner import load_results, run_chunk
 from reproductions.tasks import build_task
 
@@ -33,7 +32,7 @@ FULL_REGENERATION_STEPS = 5_000_000
 
 def trial_steps(config: dict, record: dict) -> float:
     task = build_task(config["task"]["name"], config["task"]["params"])
-    return record["sequences"] * mean_sequence_length(task, count=200)
+    return record["sequences"] * task.mean_length()
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")

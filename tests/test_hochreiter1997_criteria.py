@@ -213,3 +213,21 @@ def test_screened_failures_agree_with_testing_every_sequence():
         assert np.array_equal(wrong[within], full_wrong[within])
         assert np.array_equal(mean_error[within], full_error[within])  # bit for bit
         assert np.isnan(mean_error[~within]).all()
+
+
+def test_screening_works_for_models_without_a_kernel_down_to_one_trial():
+    """A GRU evaluates on its torch module; screening must keep the trial axis when a
+    single trial is left."""
+    from reproductions.models import build_model
+    from reproductions.training.fast_eval import failures
+
+    task = build_task("two_sequence", {"T": 10, "N": 1})
+    rng = np.random.default_rng(2)
+    sequences = [task.sample(rng) for _ in range(20)]
+    for trials in (1, 3):
+        model = build_model("gru", {"hidden_size": 2}, task.input_size, task.output_size, trials)
+        model.reset(list(range(trials)))
+        outputs, targets, mask = ensemble_outputs(model, sequences)
+        full = (~np.asarray(task.correct(outputs, targets, mask))).sum(-1)
+        wrong = failures(model, task, sequences, max_wrong=20, first=4)
+        assert wrong.shape == (trials,) and np.array_equal(wrong, full)

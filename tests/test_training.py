@@ -125,3 +125,23 @@ def test_a_long_run_is_checked_by_replaying_its_start():
     assert alone["replay"] == record["replay"]
     other = deep_merge(short, {"train": {"learning_rate": 0.3}})
     assert EnsembleTrainer(other, [1], progress=False).run().records[0]["replay"] != record["replay"]
+
+
+def test_resuming_a_checkpoint_from_before_replay_digests_records_none(tmp_path):
+    """A checkpoint written before runs recorded replay digests has no digest state: a run
+    resumed from it past REPLAY_AT must not take the digest at the resume point."""
+    from reproductions.runner import resolved
+
+    config = deep_merge(resolved("hochreiter1997", "reber_3x2", "smoke"),
+                        {"train": {"max_sequences": EnsembleTrainer.REPLAY_AT + 300}})
+    checkpoint = tmp_path / "checkpoint.pt"
+    trainer = EnsembleTrainer(config, [0], checkpoint=checkpoint, checkpoint_seconds=0.0, progress=False)
+    trainer.run()
+    saved = torch.load(checkpoint, weights_only=False)
+    assert saved["seen"] > EnsembleTrainer.REPLAY_AT
+    for key in ("replay", "replay_taken", "mean_length"):  # the old format
+        saved.pop(key)
+    saved["active"], saved["records"][0] = [0], None
+    torch.save(saved, checkpoint)
+    resumed = EnsembleTrainer(config, [0], checkpoint=checkpoint, progress=False).run().records[0]
+    assert "replay" not in resumed

@@ -105,6 +105,12 @@ class Task(ABC):
         """A finite training set, for tasks whose stopping rule tests one."""
         raise NotImplementedError(f"{type(self).__name__} has no finite training set")
 
+    def mean_length(self, count: int = 200) -> float:
+        """Time steps per sequence, estimated from the task's own generator (own seed: the
+        trials' streams are untouched)."""
+        rng = np.random.default_rng(12345)
+        return float(np.mean([self.sample(rng).length for _ in range(count)]))
+
     def sample_block(self, rng: np.random.Generator, count: int) -> list[Sequence]:
         """`count` sequences in a row from one stream: exactly what `count` calls
         of `sample` would give (a task may override it to be faster)."""

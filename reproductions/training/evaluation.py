@@ -102,7 +102,7 @@ class GeneralisationScan:
     every string `task.strings_up_to(n)` returns, so for a^n b^m B^m A^n every
     (n, m) with max(n, m) = n). A trial's scan stops after `patience`
     consecutive rejected sizes, or at `max_size`. LSTMs run on the compiled
-    forward path (`fast_eval`), other models on their PyTorch module; batches
+    forward path (`fast_eval`), and so do SRNs; other models run their PyTorch module; batches
     are sized so that outputs never exceed `max_batch_steps` trial-string-steps.
 
     Reports per trial the generalisation range (largest N with every size up to

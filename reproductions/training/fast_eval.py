@@ -20,7 +20,7 @@ import torch
 from ..tasks import collate
 from .fused_lstm import PARAMETER_ORDER, fused_step_for
 
-#: at most this many input values (trials x sequences x steps x inputs) per kernel call
+#: at most this many values (trials x sequences x steps x (inputs + outputs + 1)) per kernel call
 MAX_BLOCK_VALUES = 4_000_000
 
 
@@ -28,6 +28,8 @@ def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
     """(outputs [K, B, T, O], targets [K, B, T, O], mask [K, B, T]) as numpy arrays,
     the same sequences for every trial, padded to the longest. With `rows`, only
     those trials of the ensemble (K = len(rows))."""
+    if rows is not None:
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
     step = fused_step_for(model)
     # one-hot tasks: the kernels read the active unit of each step, never the dense codes
     one_hot = step is not None and all(s.symbols is not None for s in sequences)
@@ -35,7 +37,7 @@ def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
     B, T = batch.targets.shape[:2]
     if step is not None:
         K = model.trials if rows is None else len(rows)
-        params = {name: (p.detach() if rows is None else p.detach()[rows]).clone()
+        params = {name: (p.detach() if rows is None else p.detach()[torch.as_tensor(rows)]).clone()
                   for name, p in model.named_parameters()}
         weights = step._arrays(model, params)
         if rows is not None:  # absent parameters' placeholders have the ensemble's size
@@ -94,7 +96,7 @@ def failures(model, task, sequences, max_wrong: int = 0, first: int = 16, with_e
     start, size = 0, first
     while start < len(sequences) and len(alive):
         group = sequences[start : start + size]
-        outputs, targets, mask = ensemble_outputs(model, group, rows=torch.as_tensor(alive))
+        outputs, targets, mask = ensemble_outputs(model, group, rows=alive)
         ok = np.asarray(task.correct(outputs, targets, mask))
         wrong[alive] += (~ok).sum(-1)
         if with_errors:

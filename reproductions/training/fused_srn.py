@@ -69,7 +69,8 @@ def srn_train_step(x, sym, d, mask, lengths, flags, lr, momentum,
                     net[h, k] += hs[t, r, k] * W_rec[r * H + h, k]
         for h in range(H):
             for k in range(K):
-                hs[t + 1, h, k] = _squash(sq_h, net[h, k])
+                # past a trial's end the state is held at zero (a ReLU net could overflow there)
+                hs[t + 1, h, k] = _squash(sq_h, net[h, k]) if t < lengths[k] else 0.0
         # y(t) = g(V h(t) + c)
         for o in range(O):
             for k in range(K):

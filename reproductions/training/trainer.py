@@ -138,6 +138,8 @@ class EnsembleTrainer:
             "grown_at": [None] * K,
             "replay": [None] * K,  # (sequences, weights digest) at REPLAY_AT
             "replay_taken": False,
+            # sizes the first fused block (memory); measured on the blocks after it
+            "mean_length": self.task.mean_length(),
         }
         if self.grow:
             self._hold_back_cells(model, state)
@@ -227,7 +229,7 @@ class EnsembleTrainer:
         allowed = limit(state["seen"]) if limit else 1
         if self.fused_step is not None and state["seen"] < self.REPLAY_AT:  # a block ends where the replay digest is taken
             allowed = min(allowed, self.REPLAY_AT - state["seen"])
-        length = state.get("mean_length", 1.0)
+        length = state["mean_length"]
         width = self.task.input_size + self.task.output_size + 1
         memory = max(1, int(self.BLOCK_VALUES / (len(state["active"]) * length * width)))
         return max(1, min(allowed, self.max_sequences - state["seen"], memory))
@@ -361,8 +363,10 @@ class EnsembleTrainer:
             for name, p in model.named_parameters():
                 p.copy_(saved["model"][name])
         for key in ("seen", "active", "velocity", "second_moment", "recent_loss", "records", "weights", "elapsed",
-                    "grown", "window_loss", "grow_weights", "grown_at", "replay", "replay_taken"):
+                    "grown", "window_loss", "grow_weights", "grown_at", "replay", "replay_taken", "mean_length"):
             if key in saved:
                 state[key] = saved[key]
+        if "replay_taken" not in saved:  # written before runs recorded digests: none for this run
+            state["replay_taken"] = saved["seen"] >= self.REPLAY_AT
         self.stopping.load_state_dict(saved["stopping"])
         return True
