@@ -18,6 +18,11 @@ rule hochreiter1997_reber_4x1:
         experiment_outputs("hochreiter1997", "reber_4x1"),
 
 
+rule hochreiter1997_reber_3x2_real_time:
+    input:
+        experiment_outputs("hochreiter1997", "reber_3x2_real_time"),
+
+
 rule hochreiter1997_reber_3x2_outputs_see_inputs:
     input:
         experiment_outputs("hochreiter1997", "reber_3x2_outputs_see_inputs"),

@@ -29,6 +29,7 @@ from ..models import build_model
 from ..tasks import build_task, collate
 from .metrics import squared_error
 from .fused_lstm import fused_step_for
+from .fused_rtrl import RealTimeLSTMStep
 from .stopping import build_stopping_rule
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -94,6 +95,8 @@ class EnsembleTrainer:
         self.momentum = train["momentum"]
         self.optimizer = train.get("optimizer", "sgd_momentum")
         self.batch_size = train.get("batch_size", 1)
+        #: "sequence": one update per sequence; "step": one per time step (real-time learning)
+        self.update = train.get("update", "sequence")
         rates = train["learning_rate"]
         rates = rates if isinstance(rates, list) else [rates]
         #: a grid of learning rates is spread over the trials: trial i uses rate i mod len
@@ -116,8 +119,13 @@ class EnsembleTrainer:
         model = self.new_model(K)
         model.reset([init for init, _ in seeds])
         fusable = self.use_fused and self.optimizer == "sgd_momentum" and self.batch_size == 1
-        self.fused_step = fused_step_for(model) if fusable else None
-        self.path_name = "fused" if self.fused_step else "eager"
+        if self.update == "step":
+            if not fusable:
+                raise ValueError("train.update: step needs the compiled path (sgd_momentum, batch_size 1, fused)")
+            self.fused_step = RealTimeLSTMStep(model, every_step=True)  # ValueError for other models
+        else:
+            self.fused_step = fused_step_for(model) if fusable else None
+        self.path_name = ("fused, real-time" if self.update == "step" else "fused") if self.fused_step else "eager"
         state = {
             "fingerprint": fingerprint(self.experiment, self.trials),
             "seen": 0,
