@@ -17,6 +17,10 @@ VARIANTS = {
     "outputs see inputs": dict(output_sees_input=True, bias_outputs=True, cell_input_squash="logistic",
                                cell_output_squash="identity"),
     "no recurrence": dict(recurrent="none", bias_gates=False),
+    "1997 Exp. 2 cell: no output gate, no recurrence": dict(output_gate=False, recurrent="none", bias_gates=False,
+                                                           cell_input_squash="logistic",
+                                                           cell_output_squash="identity", output_sees_input=True),
+    "no output gate, recurrent, biased": dict(output_gate=False, recurrent="cells_and_gates", bias_cells=True),
 }
 
 
@@ -104,3 +108,23 @@ def test_the_trainer_runs_real_time_learning_where_it_applies():
     assert trainer.path_name == "fused, real-time" and all(r["sequences"] == 300 for r in records)
     with pytest.raises(ValueError, match="compiled path"):
         EnsembleTrainer(deep_merge(config, {"train": {"fused": False}}), [0], progress=False).run()
+
+
+@pytest.mark.parametrize("variant", ["1997 Exp. 2 cell: no output gate, no recurrence",
+                                     "Exp. 1 net: gates in the recurrent vector, gate biases"])
+def test_per_step_updates_without_momentum_skip_only_zero_rows(variant):
+    """Without momentum, per-step updates visit only the rows that can hold a gradient; the
+    result equals the full sweep (here: a momentum too small to matter, 1e-300)."""
+    spec = LSTMSpec(input_size=4, output_size=3, blocks=2, **VARIANTS[variant])
+    x, sym, d, mask, lengths = batch(one_hot=True)
+    lr = np.array([0.5, 0.2, 1.0])
+    sparse, full = LSTM(spec, 3), LSTM(spec, 3)
+    sparse.reset([7, 8, 9])
+    full.reset([7, 8, 9])
+    a = train(RealTimeLSTMStep(sparse), sparse, x, sym, d, mask, lengths, lr, 0.0)
+    b = train(RealTimeLSTMStep(full), full, x, sym, d, mask, lengths, lr, 1e-300)
+    for (out_a, loss_a), (out_b, loss_b) in zip(a, b):
+        np.testing.assert_allclose(out_a, out_b, rtol=1e-14, atol=0)
+        np.testing.assert_allclose(loss_a, loss_b, rtol=1e-14, atol=0)
+    for (name, p), (_, q) in zip(sparse.named_parameters(), full.named_parameters()):
+        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-14, atol=1e-300, err_msg=name)

@@ -11,8 +11,8 @@ sequence). This kernel can do either: with `every_step` it applies each step's
 contribution before the next step (real-time recurrent learning); without it,
 it sums them and must then equal `fused_lstm` (a test checks).
 
-Only the 1997 cell: input and output gates, no forget gate, no peepholes, the
-truncated gradient. Weights and layout are the torch module's (see fused_lstm).
+Only the 1997 cell: an input gate, an output gate or none (Exp. 2), no forget
+gate, no peepholes, the truncated gradient. Weights and layout are the torch module's (see fused_lstm).
 """
 
 from __future__ import annotations
@@ -32,15 +32,15 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
                        outputs, losses):
     """One sequence per trial k, forward in time. flags as in `lstm_train_step`, plus
     flags[15]: 1 = apply every step's update at once, 0 = sum them over the sequence."""
-    (recurrent, bias_cells, bias_gates, out_sees_in, bias_out, sq_g, sq_h, sq_out, n_blocks, S,
-     forward_only, every_step) = (flags[0], flags[5], flags[6], flags[7], flags[8], flags[9], flags[10],
+    (recurrent, has_out_gate, bias_cells, bias_gates, out_sees_in, bias_out, sq_g, sq_h, sq_out, n_blocks, S,
+     forward_only, every_step) = (flags[0], flags[2], flags[5], flags[6], flags[7], flags[8], flags[9], flags[10],
                                   flags[11], flags[12], flags[13], flags[14], flags[15])
     K, T = x.shape[0], x.shape[1]
     sparse = x.shape[2] == 0
     I = w_in.shape[1]
     O = d.shape[2]
     C = n_blocks * S
-    U = C + 2 * n_blocks
+    U = C + (1 + has_out_gate) * n_blocks
     R = w_rec.shape[1] if recurrent > 0 else 0
     out_at = C + n_blocks
     # sources m of a hidden unit's net input: inputs (I), previous recurrent vector (R), bias (1)
@@ -54,7 +54,7 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
         G_in = np.zeros((I * U, 1))
         G_rec = np.zeros((max(R, 1) * U, 1))
         G_c = np.zeros((C, 1))
-        G_g = np.zeros((2 * n_blocks, 1))
+        G_g = np.zeros(((1 + has_out_gate) * n_blocks, 1))
         G_out = np.zeros((C * O, 1))
         G_oi = np.zeros((I * O, 1))
         G_bo = np.zeros((O, 1))
@@ -70,6 +70,10 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
         gval = np.zeros(C)
         y = np.zeros(O)
         loss = 0.0
+        # inputs active so far in this sequence: the only rows of the input weights with
+        # non-zero gradient (skipping the others makes per-step updates of 10,000 weights cheap)
+        seen = np.zeros(I, dtype=np.bool_)
+        active = np.zeros(I, dtype=np.int64)
         for t in range(lengths[k]):
             # ---- forward, with the current weights
             for m in range(M):
@@ -80,14 +84,19 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
             else:
                 for i in range(I):
                     src[i] = x[k, t, i]
+            n_active = 0  # this step's non-zero inputs, in order (one for one-hot codes)
+            for i in range(I):
+                if src[i] != 0.0:
+                    seen[i] = True
+                    active[n_active] = i
+                    n_active += 1
             for r in range(R):
                 src[I + r] = prev[r]
             src[M - 1] = 1.0
             for u in range(U):
                 total = 0.0
-                for i in range(I):
-                    if src[i] != 0.0:
-                        total += src[i] * Win[i, u]
+                for a in range(n_active):
+                    total += src[active[a]] * Win[active[a], u]
                 for r in range(R):
                     total += src[I + r] * Wrec[r, u]
                 if u < C:
@@ -98,9 +107,11 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
                 net[u] = total
             for b in range(n_blocks):
                 y_in = 1.0 / (1.0 + math.exp(-net[C + b]))
-                y_out = 1.0 / (1.0 + math.exp(-net[out_at + b]))
                 act[C + b] = y_in
-                act[out_at + b] = y_out
+                y_out = 1.0  # a cell without an output gate (1997 Exp. 2) shows h(s) as it is
+                if has_out_gate:
+                    y_out = 1.0 / (1.0 + math.exp(-net[out_at + b]))
+                    act[out_at + b] = y_out
                 slope_in = y_in * (1.0 - y_in)
                 for v in range(S):
                     j = b * S + v
@@ -119,9 +130,8 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
                 for j in range(C):
                     total += act[j] * Wout[j, o]
                 if out_sees_in:
-                    for i in range(I):
-                        if src[i] != 0.0:
-                            total += src[i] * Woi[i, o]
+                    for a in range(n_active):
+                        total += src[active[a]] * Woi[active[a], o]
                 if bias_out:
                     total += b_out[k, o]
                 y[o] = _squash(sq_out, total)
@@ -144,11 +154,10 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
                 for j in range(C):
                     G_out[j * O + o, 0] += act[j] * ek
                 if out_sees_in:
-                    for i in range(I):
-                        if src[i] != 0.0:
-                            G_oi[i * O + o, 0] += src[i] * ek
+                    for a in range(n_active):
+                        G_oi[active[a] * O + o, 0] += src[active[a]] * ek
             for b in range(n_blocks):
-                y_out = act[out_at + b]
+                y_out = act[out_at + b] if has_out_gate else 1.0
                 # Eq. 21: output gate error; Eq. 23: internal state errors
                 e_out = 0.0
                 for v in range(S):
@@ -172,6 +181,8 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
                                     G_c[j, 0] += e_s * dSc[j, m]
                                 if bias_gates:
                                     G_g[b, 0] += e_s * dSin[j, m]
+                if not has_out_gate:
+                    continue
                 e_out *= y_out * (1.0 - y_out)
                 # Eq. 22 for the output gate: e_out y^m(t-1)
                 for m in range(M):
@@ -182,7 +193,11 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
                             G_rec[(m - I) * U + out_at + b, 0] += e_out * src[m]
                         elif bias_gates:
                             G_g[n_blocks + b, 0] += e_out
-            if every_step:
+            if every_step and momentum == 0.0:
+                _sparse_step_update(k, lr[k], R, bias_cells, bias_gates, out_sees_in, bias_out, seen, src,
+                                    w_in, w_rec, b_cells, b_gates, w_out, w_out_in, b_out,
+                                    G_in, G_rec, G_c, G_g, G_out, G_oi, G_bo)
+            elif every_step:
                 _step_update(k, lr, momentum, R, bias_cells, bias_gates, out_sees_in, bias_out,
                              w_in, w_rec, b_cells, b_gates, w_out, w_out_in, b_out,
                              v_in, v_rec, v_cells, v_gates, v_out, v_out_in, v_bout,
@@ -216,12 +231,47 @@ def _step_update(k, lr, momentum, R, bias_cells, bias_gates, out_sees_in, bias_o
 
 
 @njit(cache=True)
+def _sparse_step_update(k, rate, R, bias_cells, bias_gates, out_sees_in, bias_out, seen, src,
+                        w_in, w_rec, b_cells, b_gates, w_out, w_out_in, b_out,
+                        G_in, G_rec, G_c, G_g, G_out, G_oi, G_bo):
+    """`_step_update` without momentum, visiting only rows that can hold a gradient: input
+    rows of inputs seen so far (the cells' stored derivatives), output-shortcut rows of this
+    step's inputs. Same result: the rows skipped have zero gradient and no momentum."""
+    U = w_in.shape[2]
+    for i in range(w_in.shape[1]):
+        if seen[i]:
+            for u in range(U):
+                w_in[k, i, u] -= rate * G_in[i * U + u, 0]
+                G_in[i * U + u, 0] = 0.0
+    if R > 0:
+        _apply_col(w_rec, w_rec, G_rec, rate, -1.0, k)
+    if bias_cells:
+        _apply_col(b_cells, b_cells, G_c, rate, -1.0, k)
+    if bias_gates:
+        _apply_col(b_gates, b_gates, G_g, rate, -1.0, k)
+    _apply_col(w_out, w_out, G_out, rate, -1.0, k)
+    if out_sees_in:
+        O = w_out_in.shape[2]
+        for i in range(w_out_in.shape[1]):
+            if src[i] != 0.0:
+                for o in range(O):
+                    w_out_in[k, i, o] -= rate * G_oi[i * O + o, 0]
+                    G_oi[i * O + o, 0] = 0.0
+    if bias_out:
+        _apply_col(b_out, b_out, G_bo, rate, -1.0, k)
+
+
+@njit(cache=True)
 def _apply_col(w, v, g, rate, momentum, k):
+    """Trial k: v = momentum v - rate g; w += v; g zeroed. momentum < 0: no velocity, w -= rate g."""
     flat_w = w.reshape(w.shape[0], -1)
     flat_v = v.reshape(v.shape[0], -1)
     for i in range(flat_w.shape[1]):
-        flat_v[k, i] = momentum * flat_v[k, i] - rate * g[i, 0]
-        flat_w[k, i] += flat_v[k, i]
+        if momentum < 0.0:
+            flat_w[k, i] -= rate * g[i, 0]
+        else:
+            flat_v[k, i] = momentum * flat_v[k, i] - rate * g[i, 0]
+            flat_w[k, i] += flat_v[k, i]
         g[i, 0] = 0.0
 
 
@@ -238,13 +288,14 @@ def lstm1997_rtrl_block(xb, symb, db, maskb, lengthsb, flags, lr, momentum,
 
 
 def supports(model) -> bool:
-    """The 1997 cell only: input and output gates, no forget gate, no peepholes, truncated."""
+    """The 1997 cell only: an input gate (and an output gate or none), no forget gate, no
+    peepholes, the truncated gradient."""
     from .fused_lstm import supports as lstm_supported
 
     if not lstm_supported(model):
         return False
     spec = model.spec
-    return spec.output_gate and not spec.forget_gate and not spec.peepholes and spec.truncated_gradient
+    return not spec.forget_gate and not spec.peepholes and spec.truncated_gradient
 
 
 class RealTimeLSTMStep(FusedLSTMStep):
@@ -255,8 +306,8 @@ class RealTimeLSTMStep(FusedLSTMStep):
 
     def __init__(self, model, every_step: bool = True):
         if not supports(model):
-            raise ValueError("real-time training implements the 1997 cell only (input and output gates, "
-                             "no forget gate, no peepholes, truncated gradient)")
+            raise ValueError("real-time training implements the 1997 cell only (an input gate, no forget "
+                             "gate, no peepholes, truncated gradient)")
         super().__init__(model)
         self.flags = np.append(self.flags, int(every_step))
         self.forward_flags = np.append(self.forward_flags, int(every_step))
