@@ -139,6 +139,7 @@ def test_temporal_order_classes(relevant):
 
 EXPECTED_WEIGHTS = {
     "reber_3x2": 276, "reber_4x1": 264, "reber_3x2_outputs_see_inputs": 325, "reber_3x2_full_gradient": 276, "reber_3x2_real_time": 276, "exp2a_lstm": 10504, "exp2a_lstm_from_start": 10504, "exp2b_lstm": 10504,
+    "exp2a_lstm_real_time": 10504, "exp2b_lstm_real_time": 10504,
     **{f"exp2c_q{q}_p{p}": 6 * p + 64 for q, p in ((50, 50), (100, 100), (200, 200), (500, 500), (1000, 1000),
                                                    (1000, 500), (1000, 200), (1000, 100), (1000, 50))},
     "exp3a_n3_st1": 102, "exp3a_n3_st2": 102, "exp3a_n1_st1": 102, "exp3a_n1_st2": 102, "exp3a_t1000_n3_st2": 102,

@@ -18,6 +18,16 @@ rule hochreiter1997_reber_4x1:
         experiment_outputs("hochreiter1997", "reber_4x1"),
 
 
+rule hochreiter1997_exp2a_lstm_real_time:
+    input:
+        experiment_outputs("hochreiter1997", "exp2a_lstm_real_time"),
+
+
+rule hochreiter1997_exp2b_lstm_real_time:
+    input:
+        experiment_outputs("hochreiter1997", "exp2b_lstm_real_time"),
+
+
 rule hochreiter1997_reber_3x2_real_time:
     input:
         experiment_outputs("hochreiter1997", "reber_3x2_real_time"),
