@@ -38,6 +38,22 @@ def eager_step(model, velocity, x, d, mask, lr, momentum):
     return outputs[:, 0].detach().numpy(), losses[:, 0].detach().numpy()
 
 
+def assert_trains_alike(eager, fused, step, x, d, mask, lengths, lr, momentum):
+    """Three updates (so momentum and changed weights are exercised) by autograd and by the
+    compiled step give the same outputs, losses and weights."""
+    v_eager = {n: torch.zeros_like(p) for n, p in eager.named_parameters()}
+    v_fused = {n: torch.zeros_like(p) for n, p in fused.named_parameters()}
+    valid = np.arange(x.shape[1])[None] < lengths[:, None]
+    for _ in range(3):
+        out_e, loss_e = eager_step(eager, v_eager, x, d, mask, lr, momentum)
+        out_f, loss_f = step(fused, v_fused, x, d, mask, lengths, lr, momentum)
+        np.testing.assert_allclose(out_f[valid], out_e[valid], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(loss_f, loss_e, rtol=1e-10, atol=1e-12)
+    for name, p in eager.named_parameters():
+        np.testing.assert_allclose(dict(fused.named_parameters())[name].detach().numpy(), p.detach().numpy(),
+                                   rtol=1e-9, atol=1e-12, err_msg=name)
+
+
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_fused_step_equals_autograd(variant):
     spec = LSTMSpec(input_size=3, output_size=2, blocks=2, **VARIANTS[variant])
@@ -52,18 +68,7 @@ def test_fused_step_equals_autograd(variant):
     mask = (np.arange(T)[None] < lengths[:, None]).astype(float) * rng.integers(0, 2, size=(K, T))
     x[np.arange(T)[None] >= lengths[:, None]] = 0.0
     lr, momentum = np.array([0.5, 0.1, 0.2, 1.0]), 0.9
-    v_eager = {n: torch.zeros_like(p) for n, p in eager.named_parameters()}
-    v_fused = {n: torch.zeros_like(p) for n, p in fused.named_parameters()}
-    step = FusedLSTMStep(fused)
-    for _ in range(3):  # three updates, so momentum and changed weights are exercised
-        out_e, loss_e = eager_step(eager, v_eager, x, d, mask, lr, momentum)
-        out_f, loss_f = step(fused, v_fused, x, d, mask, lengths, lr, momentum)
-        valid = np.arange(T)[None] < lengths[:, None]
-        np.testing.assert_allclose(out_f[valid], out_e[valid], rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(loss_f, loss_e, rtol=1e-10, atol=1e-12)
-    for name, p in eager.named_parameters():
-        np.testing.assert_allclose(dict(fused.named_parameters())[name].detach().numpy(), p.detach().numpy(),
-                                   rtol=1e-9, atol=1e-12, err_msg=name)
+    assert_trains_alike(eager, fused, FusedLSTMStep(fused), x, d, mask, lengths, lr, momentum)
 
 
 SRN_VARIANTS = {
@@ -92,19 +97,9 @@ def test_fused_srn_step_equals_autograd(variant):
     mask = (np.arange(T)[None] < lengths[:, None]).astype(float) * rng.integers(0, 2, size=(K, T))
     x[np.arange(T)[None] >= lengths[:, None]] = 0.0
     lr, momentum = np.array([0.5, 0.1, 0.2, 1.0]), 0.9
-    v_eager = {n: torch.zeros_like(p) for n, p in eager.named_parameters()}
-    v_fused = {n: torch.zeros_like(p) for n, p in fused.named_parameters()}
     step = fused_step_for(fused)
     assert isinstance(step, FusedSRNStep)
-    for _ in range(3):
-        out_e, loss_e = eager_step(eager, v_eager, x, d, mask, lr, momentum)
-        out_f, loss_f = step(fused, v_fused, x, d, mask, lengths, lr, momentum)
-        valid = np.arange(T)[None] < lengths[:, None]
-        np.testing.assert_allclose(out_f[valid], out_e[valid], rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(loss_f, loss_e, rtol=1e-10, atol=1e-12)
-    for name, p in eager.named_parameters():
-        np.testing.assert_allclose(dict(fused.named_parameters())[name].detach().numpy(), p.detach().numpy(),
-                                   rtol=1e-9, atol=1e-12, err_msg=name)
+    assert_trains_alike(eager, fused, step, x, d, mask, lengths, lr, momentum)
 
 
 def test_models_without_a_kernel_train_on_the_torch_path():

@@ -212,10 +212,7 @@ def lstm_train_step(x, sym, d, mask, lengths, flags, lr, momentum,
                 if bias_out:
                     total += B_o[o, k]
                 y[t, o, k] = _squash(sq_out, total)
-    for k in range(K):
-        for t in range(lengths[k]):
-            for o in range(O):
-                outputs[k, t, o] = y[t, o, k]
+    _copy_outputs(y, lengths, outputs)
     if forward_only:  # evaluation: outputs only, weights untouched
         return
     # ---- backward
@@ -362,6 +359,15 @@ def lstm_train_step(x, sym, d, mask, lengths, flags, lr, momentum,
         _update(w_out_in, v_out_in, G_oi, lr, momentum)
     if bias_out:
         _update(b_out, v_bout, G_bo, lr, momentum)
+
+
+@njit(cache=True)
+def _copy_outputs(y, lengths, outputs):
+    """y [T, O, K] (trials last) -> outputs [K, T, O], each trial up to its length."""
+    for k in range(outputs.shape[0]):
+        for t in range(lengths[k]):
+            for o in range(outputs.shape[2]):
+                outputs[k, t, o] = y[t, o, k]
 
 
 @njit(cache=True)

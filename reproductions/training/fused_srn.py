@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .fused_lstm import SQUASH_CODES, FusedLSTMStep, _slope, _squash, _to_trials_last, _update
+from .fused_lstm import SQUASH_CODES, FusedLSTMStep, _copy_outputs, _slope, _squash, _to_trials_last, _update
 
 
 @njit(cache=True)
@@ -78,10 +78,7 @@ def srn_train_step(x, sym, d, mask, lengths, flags, lr, momentum,
                 for h in range(H):
                     total += hs[t + 1, h, k] * W_out[h * O + o, k]
                 y[t, o, k] = _squash(sq_out, total)
-    for k in range(K):
-        for t in range(lengths[k]):
-            for o in range(O):
-                outputs[k, t, o] = y[t, o, k]
+    _copy_outputs(y, lengths, outputs)
     if forward_only:  # evaluation: outputs only, weights untouched
         return
     # ---- backward through time
