@@ -181,7 +181,8 @@ def family_table(ctx, names) -> str:
                 success, paper_mean, paper_test = _paper_row(name, None)
                 lines.append("| " + " | ".join([
                     f"`{name}`", "", f"paper, {trials_needed}", success, "not run", f"{paper_mean:,}" if paper_mean
-                    else "—", f"not run: about {hours:,.1f} core-hours at the measured rate", paper_test, "—",
+                    else "—", "not run: about " + (f"{hours:,.1f}" if hours >= 0.1 else "under 0.1")
+                    + " core-hours at the measured rate", paper_test, "—",
                     "untested"]) + " |")
     return "\n".join(lines)
 
