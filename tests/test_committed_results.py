@@ -27,7 +27,7 @@ def test_paper_profile_results_are_committed_and_compact():
 
 
 #: a trial costing more trial-steps than this is checked by replaying its start (see below)
-FULL_REGENERATION_STEPS = 5_000_000
+FULL_REGENERATION_STEPS = 2_000_000
 
 
 def trial_steps(config: dict, record: dict) -> float:
