@@ -57,7 +57,9 @@ class Batch:
     """Padded sequences: inputs [B, T, I], targets [B, T, O], error_mask [B, T].
 
     Padded steps have `error_mask` 0; they come after each sequence's end, so a
-    causal network's outputs on real steps do not depend on them.
+    causal network's outputs on real steps do not depend on them. When every
+    sequence is one-hot, `symbols` [B, T] holds the active input units (-1 on
+    padded steps).
     """
 
     inputs: np.ndarray
@@ -65,6 +67,7 @@ class Batch:
     error_mask: np.ndarray
     lengths: np.ndarray
     infos: list[dict]
+    symbols: np.ndarray | None = None
 
 
 def collate(sequences: list[Sequence], with_inputs: bool = True) -> Batch:
@@ -72,16 +75,20 @@ def collate(sequences: list[Sequence], with_inputs: bool = True) -> Batch:
     without `with_inputs`: for callers that read the one-hot `symbols`)."""
     longest = max(s.length for s in sequences)
     first = sequences[0]
+    one_hot = all(s.symbols is not None for s in sequences)
     inputs = np.zeros((len(sequences), longest, first.input_size if with_inputs else 0))
     targets = np.zeros((len(sequences), longest, first.targets.shape[1]))
     mask = np.zeros((len(sequences), longest))
+    symbols = np.full((len(sequences), longest), -1, dtype=np.int64) if one_hot else None
     for row, s in enumerate(sequences):
         if with_inputs:
             inputs[row, : s.length] = s.inputs
+        if one_hot:
+            symbols[row, : s.length] = s.symbols
         targets[row, : s.length] = s.targets
         mask[row, : s.length] = s.error_mask
-    lengths = np.array([s.length for s in sequences])
-    return Batch(inputs, targets, mask, lengths, [s.info for s in sequences])
+    lengths = np.array([s.length for s in sequences], dtype=np.int64)
+    return Batch(inputs, targets, mask, lengths, [s.info for s in sequences], symbols)
 
 
 class Task(ABC):

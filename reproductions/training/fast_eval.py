@@ -40,14 +40,8 @@ def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
         params = {name: (p.detach() if rows is None else p.detach()[torch.as_tensor(rows)]).clone()
                   for name, p in model.named_parameters()}
         weights = step._arrays(model, params)
-        if rows is not None:  # absent parameters' placeholders have the ensemble's size
-            weights = [w if w.shape[0] == K else w[:K] for w in weights]
         velocity = [np.zeros_like(w) for w in weights]
         O, I = batch.targets.shape[2], batch.inputs.shape[2]
-        if one_hot:
-            symbols = np.full((B, T), -1, dtype=np.int64)
-            for row, s in enumerate(sequences):
-                symbols[row, : s.length] = s.symbols
         outputs = np.zeros((B, K, T, O))
         lr = np.zeros(K)
         per_call = max(1, MAX_BLOCK_VALUES // max(1, K * T * (I + O + 1)))
@@ -56,11 +50,11 @@ def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
             J = part.stop - part.start
             # every trial sees the same sequences: [J, K, T, ...] copies of [J, T, ...]
             x = np.ascontiguousarray(np.broadcast_to(batch.inputs[part, None], (J, K, T, I)))
-            sym = (np.ascontiguousarray(np.broadcast_to(symbols[part, None], (J, K, T))) if one_hot
+            sym = (np.ascontiguousarray(np.broadcast_to(batch.symbols[part, None], (J, K, T))) if one_hot
                    else np.empty((J, K, 0), dtype=np.int64))
             d = np.ascontiguousarray(np.broadcast_to(batch.targets[part, None], (J, K, T, O)))
             m = np.ascontiguousarray(np.broadcast_to(batch.error_mask[part, None], (J, K, T)))
-            lengths = np.ascontiguousarray(np.broadcast_to(batch.lengths[part, None], (J, K))).astype(np.int64)
+            lengths = np.ascontiguousarray(np.broadcast_to(batch.lengths[part, None], (J, K)))
             step.kernel_block(x, sym, d, m, lengths, step.forward_flags, lr, 0.0, *weights, *velocity,
                               outputs[part], np.zeros((J, K)))
         outputs = outputs.transpose(1, 0, 2, 3)

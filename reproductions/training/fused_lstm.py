@@ -427,8 +427,9 @@ class FusedLSTMStep:
 
     @staticmethod
     def _arrays(model, tensors: dict) -> list[np.ndarray]:
-        """Numpy views of each parameter (or of its velocity); empty where absent."""
-        K = model.trials
+        """Numpy views of each parameter (or of its velocity); empty where absent (as many
+        trials as the tensors given: an ensemble's, or a subset of its trials)."""
+        K = next(iter(tensors.values())).shape[0]
         views = []
         for name in PARAMETER_ORDER:
             if name in tensors:

@@ -244,12 +244,12 @@ def _sparse_step_update(k, rate, R, bias_cells, bias_gates, out_sees_in, bias_ou
                 w_in[k, i, u] -= rate * G_in[i * U + u, 0]
                 G_in[i * U + u, 0] = 0.0
     if R > 0:
-        _apply_col(w_rec, w_rec, G_rec, rate, -1.0, k)
+        _descend_col(w_rec, G_rec, rate, k)
     if bias_cells:
-        _apply_col(b_cells, b_cells, G_c, rate, -1.0, k)
+        _descend_col(b_cells, G_c, rate, k)
     if bias_gates:
-        _apply_col(b_gates, b_gates, G_g, rate, -1.0, k)
-    _apply_col(w_out, w_out, G_out, rate, -1.0, k)
+        _descend_col(b_gates, G_g, rate, k)
+    _descend_col(w_out, G_out, rate, k)
     if out_sees_in:
         O = w_out_in.shape[2]
         for i in range(w_out_in.shape[1]):
@@ -258,20 +258,26 @@ def _sparse_step_update(k, rate, R, bias_cells, bias_gates, out_sees_in, bias_ou
                     w_out_in[k, i, o] -= rate * G_oi[i * O + o, 0]
                     G_oi[i * O + o, 0] = 0.0
     if bias_out:
-        _apply_col(b_out, b_out, G_bo, rate, -1.0, k)
+        _descend_col(b_out, G_bo, rate, k)
 
 
 @njit(cache=True)
 def _apply_col(w, v, g, rate, momentum, k):
-    """Trial k: v = momentum v - rate g; w += v; g zeroed. momentum < 0: no velocity, w -= rate g."""
+    """Trial k: v = momentum v - rate g; w += v (torch storage [K, ...]; g is [n, 1]); g zeroed."""
     flat_w = w.reshape(w.shape[0], -1)
     flat_v = v.reshape(v.shape[0], -1)
     for i in range(flat_w.shape[1]):
-        if momentum < 0.0:
-            flat_w[k, i] -= rate * g[i, 0]
-        else:
-            flat_v[k, i] = momentum * flat_v[k, i] - rate * g[i, 0]
-            flat_w[k, i] += flat_v[k, i]
+        flat_v[k, i] = momentum * flat_v[k, i] - rate * g[i, 0]
+        flat_w[k, i] += flat_v[k, i]
+        g[i, 0] = 0.0
+
+
+@njit(cache=True)
+def _descend_col(w, g, rate, k):
+    """Trial k without momentum: w -= rate g; g zeroed."""
+    flat_w = w.reshape(w.shape[0], -1)
+    for i in range(flat_w.shape[1]):
+        flat_w[k, i] -= rate * g[i, 0]
         g[i, 0] = 0.0
 
 

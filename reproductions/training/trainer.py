@@ -246,25 +246,15 @@ class EnsembleTrainer:
         """`count` sequences for every active trial, trained one after another
         (an update after each) in one compiled call."""
         active = state["active"]
-        drawn = [self.task.sample_block(state["rngs"][i], count) for i in active]
-        longest = max(seq.length for seqs in drawn for seq in seqs)
         K = len(active)
+        drawn = [seq for i in active for seq in self.task.sample_block(state["rngs"][i], count)]  # trial-major
         # one-hot tasks pass the active input unit of each step, not the dense codes
-        one_hot = all(seq.symbols is not None for seqs in drawn for seq in seqs)
-        xb = np.zeros((count, K, longest, 0 if one_hot else self.task.input_size))
-        symb = np.full((count, K, longest), -1, dtype=np.int64) if one_hot else None
-        db = np.zeros((count, K, longest, self.task.output_size))
-        mb = np.zeros((count, K, longest))
-        lengths = np.zeros((count, K), dtype=np.int64)
-        for k, seqs in enumerate(drawn):
-            for j, seq in enumerate(seqs):
-                if one_hot:
-                    symb[j, k, : seq.length] = seq.symbols
-                else:
-                    xb[j, k, : seq.length] = seq.inputs
-                db[j, k, : seq.length] = seq.targets
-                mb[j, k, : seq.length] = seq.error_mask
-                lengths[j, k] = seq.length
+        one_hot = all(seq.symbols is not None for seq in drawn)
+        batch = collate(drawn, with_inputs=not one_hot)
+        # [K * count, ...] -> [count, K, ...]: sequence j of every trial side by side
+        as_block = lambda a: np.ascontiguousarray(a.reshape(K, count, *a.shape[1:]).swapaxes(0, 1))
+        xb, db, mb, lengths = (as_block(a) for a in (batch.inputs, batch.targets, batch.error_mask, batch.lengths))
+        symb = as_block(batch.symbols) if one_hot else None
         state["mean_length"] = float(lengths.mean())
         outputs, losses = self.fused_step.block(model, state["velocity"], xb, db, mb, lengths,
                                                 self.trial_rates[active], float(self.momentum), symb)
