@@ -145,3 +145,22 @@ def test_resuming_a_checkpoint_from_before_replay_digests_records_none(tmp_path)
     torch.save(saved, checkpoint)
     resumed = EnsembleTrainer(config, [0], checkpoint=checkpoint, progress=False).run().records[0]
     assert "replay" not in resumed
+
+
+def test_one_hot_blocks_are_sized_by_symbols_not_input_units():
+    """The memory bound counts one value per step for one-hot inputs: Exp. 2c at q = p = 1000
+    (1,004 input units) still trains many sequences per compiled call, with the same trials
+    as one sequence per call."""
+    from reproductions.runner import resolved
+
+    config = deep_merge(resolved("hochreiter1997", "exp2c_q1000_p1000", "smoke"),
+                        {"train": {"max_sequences": 40}})
+    trainer = EnsembleTrainer(config, [0, 1], progress=False)
+    blocked = trainer.run().records
+    state = {"active": [0, 1], "mean_length": 1014.0, "seen": EnsembleTrainer.REPLAY_AT, "one_hot": True}
+    trainer.max_sequences = 10**9
+    assert trainer._block_size(state) > 100
+    assert trainer._block_size({**state, "one_hot": False}) == 1
+    single = EnsembleTrainer(config, [0, 1], progress=False)
+    single.BLOCK_VALUES = 1  # one sequence per call
+    assert comparable(single.run().records) == comparable(blocked)

@@ -238,7 +238,8 @@ class EnsembleTrainer:
         if self.fused_step is not None and state["seen"] < self.REPLAY_AT:  # a block ends where the replay digest is taken
             allowed = min(allowed, self.REPLAY_AT - state["seen"])
         length = state["mean_length"]
-        width = self.task.input_size + self.task.output_size + 1
+        # a one-hot block holds one symbol per step, not input_size values (Exp. 2c: 1,004)
+        width = (1 if state.get("one_hot") else self.task.input_size) + self.task.output_size + 1
         memory = max(1, int(self.BLOCK_VALUES / (len(state["active"]) * length * width)))
         return max(1, min(allowed, self.max_sequences - state["seen"], memory))
 
@@ -250,6 +251,7 @@ class EnsembleTrainer:
         drawn = [seq for i in active for seq in self.task.sample_block(state["rngs"][i], count)]  # trial-major
         # one-hot tasks pass the active input unit of each step, not the dense codes
         one_hot = all(seq.symbols is not None for seq in drawn)
+        state["one_hot"] = one_hot
         batch = collate(drawn, with_inputs=not one_hot)
         # [K * count, ...] -> [count, K, ...]: sequence j of every trial side by side
         as_block = lambda a: np.ascontiguousarray(a.reshape(K, count, *a.shape[1:]).swapaxes(0, 1))
