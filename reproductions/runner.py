@@ -22,7 +22,7 @@ import torch
 from .config import ROOT, load_experiments, trial_variants
 from .reporting.provenance import git_state, provenance, write_json_atomic, write_text_atomic
 from .training.evaluation import build_evaluation
-from .training.trainer import EnsembleTrainer, TrainingOutcome, atomic_torch_save
+from .training.trainer import EnsembleTrainer, TrainingOutcome, atomic_torch_save, fingerprint
 
 RESULTS = ROOT / "results"
 
@@ -50,7 +50,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     trainer_class = EnsembleTrainer
     if experiment["train"].get("method", "gradient") == "random_guessing":
         from .training.guessing import GuessingTrainer as trainer_class
-    records, weights, paths = [], [], set()
+    records, weights, paths, resumed_seconds = [], [], set(), 0.0
     # one ensemble per task variant (task.trial_params), e.g. the paper's training/test set pairs
     variants = trial_variants(experiment, list(range(first, last + 1)))
     for number, (variant, trials) in enumerate(variants):
@@ -58,6 +58,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
         trainer = trainer_class(variant, trials, checkpoint=checkpoint,
                                 checkpoint_seconds=checkpoint_seconds, progress=progress)
         outcome = trainer.run()
+        resumed_seconds += getattr(trainer, "resumed_seconds", 0.0)
         trained = trainer.new_model(len(outcome.weights))
         for k, trial_weights in enumerate(outcome.weights):
             trained.load_trial_state(k, trial_weights)
@@ -73,8 +74,10 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     outcome = TrainingOutcome([records[i] for i in order], [weights[i] for i in order])
     atomic_torch_save({r["trial"]: w for r, w in zip(outcome.records, outcome.weights)}, out_dir / "weights.pt")
     write_text_atomic("".join(json.dumps(r) + "\n" for r in outcome.records), out_dir / "trials.jsonl")
-    write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started, 2),
-                       "path": "+".join(sorted(paths)), "git": git_state()}, out_dir / "chunk.json")
+    # seconds: this process's, plus the training a resumed run did before (its checkpoint)
+    write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started + resumed_seconds, 2),
+                       "path": "+".join(sorted(paths)), "git": git_state(),
+                       "fingerprint": fingerprint(experiment, list(range(first, last + 1)))}, out_dir / "chunk.json")
     for checkpoint in out_dir.glob("checkpoint*.pt"):
         checkpoint.unlink()
     return outcome.records
@@ -88,6 +91,11 @@ def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
         records += [json.loads(line) for line in (directory / "trials.jsonl").read_text().splitlines()]
         weights.update(torch.load(directory / "weights.pt", weights_only=False))
         info = json.loads((directory / "chunk.json").read_text())
+        # a chunk kept from an earlier session (see CONTRIBUTING) must be this experiment's
+        expected = fingerprint(experiment, list(range(info["trials"][0], info["trials"][1] + 1)))
+        if info.get("fingerprint", expected) != expected:
+            raise RuntimeError(f"{directory} was trained with a different definition of {experiment['id']}: "
+                               "delete the chunk directory to train it again")
         seconds += info["seconds"]
         paths.add(info["path"])
         trained_at.append({"trials": info["trials"], **info.get("git", {})})

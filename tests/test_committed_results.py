@@ -1,14 +1,18 @@
 """Committed paper-profile results are honest: a trial regenerates identically
 from the seed and config recorded with it, and the data stays compact."""
 
+import json
+import re
 import subprocess
 
 import pytest
 import torch
 
 from conftest import ROOT
-from reproductions.runner import load_results, run_chunk
+from reproductions.config import trial_variants
+from reproductions.runner import load_results, resolved, run_chunk
 from reproductions.tasks import build_task
+from reproductions.training.trainer import fingerprint
 
 COMMITTED = sorted((ROOT / "results" / "paper").glob("*/*/trials.jsonl"))
 
@@ -19,9 +23,14 @@ def test_paper_profile_results_are_committed_and_compact():
                              check=True).stdout.split()
     assert tracked, "results/paper exists but git tracks none of it"
     assert all(name.startswith("results/paper/") for name in tracked)
-    assert not any("/chunks/" in name or name.endswith("checkpoint.pt") for name in tracked)
     for name in tracked:
-        assert name.rsplit("/", 1)[-1] in ("trials.jsonl", "weights.pt", "provenance.json"), name
+        if "/chunks/" in name:  # a run kept across sessions: see test_kept_runs_resume
+            experiment = name.split("/chunks/")[0]
+            assert f"{experiment}/trials.jsonl" not in tracked, f"{name}: {experiment} is gathered; untrack its chunks"
+            assert re.fullmatch(r"trials\.jsonl|weights\.pt|chunk\.json|checkpoint(-\d+)?\.pt",
+                                name.rsplit("/", 1)[-1]), name
+        else:
+            assert name.rsplit("/", 1)[-1] in ("trials.jsonl", "weights.pt", "provenance.json"), name
         # the largest: 1997 Exp. 2a, 18 networks of 10,504 float64 weights (1.5 MB)
         assert (ROOT / name).stat().st_size < 2_000_000, name
 
@@ -61,3 +70,40 @@ def test_quickest_committed_trial_regenerates_identically(path, tmp_path):
     committed_weights = torch.load(results["weights_path"], weights_only=False)[record["trial"]]
     for name, value in weights.items():
         assert torch.equal(value, committed_weights[name]), name
+
+
+#: committed chunk files (git ls-files: a local run's own chunks are not the test's business)
+KEPT = sorted(ROOT / name for name in subprocess.run(
+    ["git", "ls-files", "results/paper/*/*/chunks/*"], cwd=ROOT, capture_output=True, text=True).stdout.split())
+
+
+@pytest.mark.parametrize("path", [p for p in KEPT if p.name == "chunk.json" or p.name.startswith("checkpoint")],
+                         ids=lambda p: "/".join(p.parts[-4:]))
+def test_kept_runs_resume(path):
+    """Chunks of an unfinished paper-profile run may be committed so that a later session's
+    `snakemake` resumes it (CONTRIBUTING): each must belong to the experiment as defined now,
+    or the pipeline would train it afresh (a checkpoint) or refuse to gather it (a chunk)."""
+    experiment, chunk = path.parent.parent.parent.name, path.parent.name
+    config = resolved(path.parents[3].name, experiment, "paper")
+    first, last = (int(i) for i in chunk.split("-"))
+    if path.name == "chunk.json":
+        assert json.loads(path.read_text())["fingerprint"] == fingerprint(config, list(range(first, last + 1)))
+        return
+    variants = trial_variants(config, list(range(first, last + 1)))
+    number = 0 if path.name == "checkpoint.pt" else int(path.stem.split("-")[1])
+    variant, trials = variants[number]
+    assert torch.load(path, weights_only=False)["fingerprint"] == fingerprint(variant, trials)
+
+
+def test_a_kept_chunk_of_a_changed_experiment_is_refused(tmp_path):
+    """A chunk trained under another definition of its experiment is not gathered silently."""
+    from reproductions.config import deep_merge
+    from reproductions.runner import gather
+
+    config = resolved("hochreiter1997", "exp4_adding_t100", "smoke")
+    run_chunk(config, 0, 1, tmp_path / "0-1", progress=False)
+    gather(config, [tmp_path / "0-1"], tmp_path)
+    assert json.loads((tmp_path / "0-1" / "chunk.json").read_text())["seconds"] > 0
+    changed = deep_merge(config, {"train": {"learning_rate": 0.25}})
+    with pytest.raises(RuntimeError, match="different definition"):
+        gather(changed, [tmp_path / "0-1"], tmp_path)

@@ -152,6 +152,8 @@ class EnsembleTrainer:
         if self.grow:
             self._hold_back_cells(model, state)
         resumed = self._load_checkpoint(state, model)
+        #: training time spent before this process resumed the run (compute accounting)
+        self.resumed_seconds = state["elapsed"] if resumed else 0.0
         started = time.monotonic() - state["elapsed"]
         last_save = last_shown = time.monotonic()
         bar = tqdm(total=K, desc=self.experiment.get("id", "training"), unit="trial",
