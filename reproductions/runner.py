@@ -47,6 +47,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    checkout = git_state()  # the code this process runs: taken now, not when a long run ends
     trainer_class = EnsembleTrainer
     if experiment["train"].get("method", "gradient") == "random_guessing":
         from .training.guessing import GuessingTrainer as trainer_class
@@ -76,7 +77,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     write_text_atomic("".join(json.dumps(r) + "\n" for r in outcome.records), out_dir / "trials.jsonl")
     # seconds: this process's, plus the training a resumed run did before (its checkpoint)
     write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started + resumed_seconds, 2),
-                       "path": "+".join(sorted(paths)), "git": git_state(),
+                       "path": "+".join(sorted(paths)), "git": checkout,
                        "fingerprint": fingerprint(experiment, list(range(first, last + 1)))}, out_dir / "chunk.json")
     for checkpoint in out_dir.glob("checkpoint*.pt"):
         checkpoint.unlink()
