@@ -22,7 +22,7 @@ import torch
 from .config import ROOT, load_experiments, trial_variants
 from .reporting.provenance import git_state, provenance, write_json_atomic, write_text_atomic
 from .training.evaluation import build_evaluation
-from .training.trainer import EnsembleTrainer, TrainingOutcome, atomic_torch_save, fingerprint
+from .training.trainer import EnsembleTrainer, TrainingOutcome, atomic_torch_save, fingerprint, fingerprints
 
 RESULTS = ROOT / "results"
 
@@ -51,15 +51,19 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     trainer_class = EnsembleTrainer
     if experiment["train"].get("method", "gradient") == "random_guessing":
         from .training.guessing import GuessingTrainer as trainer_class
-    records, weights, paths, resumed_seconds = [], [], set(), 0.0
+    records, weights, paths, resumed_seconds, checkouts = [], [], set(), 0.0, []
     # one ensemble per task variant (task.trial_params), e.g. the paper's training/test set pairs
     variants = trial_variants(experiment, list(range(first, last + 1)))
     for number, (variant, trials) in enumerate(variants):
         checkpoint = out_dir / ("checkpoint.pt" if len(variants) == 1 else f"checkpoint-{number}.pt")
         trainer = trainer_class(variant, trials, checkpoint=checkpoint,
-                                checkpoint_seconds=checkpoint_seconds, progress=progress)
+                                checkpoint_seconds=checkpoint_seconds, progress=progress,
+                                **({"checkout": checkout} if trainer_class is EnsembleTrainer else {}))
         outcome = trainer.run()
         resumed_seconds += getattr(trainer, "resumed_seconds", 0.0)
+        for earlier in getattr(trainer, "checkouts", [checkout]):
+            if earlier not in checkouts:
+                checkouts.append(earlier)
         trained = trainer.new_model(len(outcome.weights))
         for k, trial_weights in enumerate(outcome.weights):
             trained.load_trial_state(k, trial_weights)
@@ -77,7 +81,9 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     write_text_atomic("".join(json.dumps(r) + "\n" for r in outcome.records), out_dir / "trials.jsonl")
     # seconds: this process's, plus the training a resumed run did before (its checkpoint)
     write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started + resumed_seconds, 2),
-                       "path": "+".join(sorted(paths)), "git": checkout,
+                       "path": "+".join(sorted(paths)), "git": checkouts[0] if checkouts else checkout,
+                       # a run resumed by later code: the checkouts that continued it
+                       **({"git_resumed": checkouts[1:]} if len(checkouts) > 1 else {}),
                        "fingerprint": fingerprint(experiment, list(range(first, last + 1)))}, out_dir / "chunk.json")
     for checkpoint in out_dir.glob("checkpoint*.pt"):
         checkpoint.unlink()
@@ -93,13 +99,14 @@ def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
         weights.update(torch.load(directory / "weights.pt", weights_only=False))
         info = json.loads((directory / "chunk.json").read_text())
         # a chunk kept from an earlier session (see CONTRIBUTING) must be this experiment's
-        expected = fingerprint(experiment, list(range(info["trials"][0], info["trials"][1] + 1)))
-        if info.get("fingerprint", expected) != expected:
+        expected = fingerprints(experiment, list(range(info["trials"][0], info["trials"][1] + 1)))
+        if info.get("fingerprint", expected[0]) not in expected:
             raise RuntimeError(f"{directory} was trained with a different definition of {experiment['id']}: "
                                "delete the chunk directory to train it again")
         seconds += info["seconds"]
         paths.add(info["path"])
-        trained_at.append({"trials": info["trials"], **info.get("git", {})})
+        trained_at.append({"trials": info["trials"], **info.get("git", {}),
+                           **({"resumed": info["git_resumed"]} if "git_resumed" in info else {})})
     records.sort(key=lambda r: r["trial"])
     if [r["trial"] for r in records] != list(range(experiment["trials"])):
         raise RuntimeError(f"{out_dir}: chunks do not cover trials 0..{experiment['trials'] - 1}")

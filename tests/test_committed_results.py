@@ -12,15 +12,16 @@ from conftest import ROOT
 from reproductions.config import trial_variants
 from reproductions.runner import load_results, resolved, run_chunk
 from reproductions.tasks import build_task
-from reproductions.training.trainer import EnsembleTrainer, fingerprint
+from reproductions.training.trainer import EnsembleTrainer, fingerprints
 
 COMMITTED = sorted((ROOT / "results" / "paper").glob("*/*/trials.jsonl"))
 
 
 def test_paper_profile_results_are_committed_and_compact():
     assert COMMITTED, "no committed paper-profile results: the site would show none"
-    tracked = subprocess.run(["git", "ls-files", "results"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.split()
+    # a kept checkpoint that a resumed run has since used up is still tracked until committed
+    tracked = [name for name in subprocess.run(["git", "ls-files", "results"], cwd=ROOT, capture_output=True,
+                                               text=True, check=True).stdout.split() if (ROOT / name).exists()]
     assert tracked, "results/paper exists but git tracks none of it"
     assert all(name.startswith("results/paper/") for name in tracked)
     for name in tracked:
@@ -52,12 +53,13 @@ def trials_trained_with(results: dict, trial: int) -> tuple[int, int]:
     provenance = results["provenance"]
     if "eager" not in provenance.get("training_path", []):
         return trial, trial
-    return next(tuple(part["trials"]) for part in provenance["trained_at"]
-                if part["trials"][0] <= trial <= part["trials"][1])
+    return next((tuple(part["trials"]) for part in provenance.get("trained_at", [])
+                 if part["trials"][0] <= trial <= part["trials"][1]), (trial, trial))
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
 def test_quickest_committed_trial_regenerates_identically(path, tmp_path):
+    torch.set_num_threads(1)  # as the pipeline trains: the eager path's bits depend on it
     paper, experiment = path.parent.parent.name, path.parent.name
     results = load_results("paper", paper, experiment, ROOT / "results")
     config = results["provenance"]["config"]
@@ -76,6 +78,9 @@ def test_quickest_committed_trial_regenerates_identically(path, tmp_path):
         again = EnsembleTrainer(variant, trials, progress=False).run().records[trials.index(record["trial"])]
         assert again["replay"] == replay
         return
+    if eager and sum(trial_steps(config, t) for t in companions) > FULL_REGENERATION_STEPS:
+        pytest.fail(f"{paper}/{experiment}: trial {record['trial']} has no replay digest and its chunk is too "
+                    "long to retrain here")
     # the runner, as the pipeline ran it: task variants per trial and random guessing included
     again = run_chunk(config, first, last, tmp_path, progress=False)[record["trial"] - first]
     # NaN (e.g. random guessing has no training loss) compares equal to itself here
@@ -90,8 +95,9 @@ def test_quickest_committed_trial_regenerates_identically(path, tmp_path):
 
 
 #: committed chunk files (git ls-files: a local run's own chunks are not the test's business)
-KEPT = sorted(ROOT / name for name in subprocess.run(
+KEPT = sorted(path for path in (ROOT / name for name in subprocess.run(
     ["git", "ls-files", "results/paper/*/*/chunks/*"], cwd=ROOT, capture_output=True, text=True).stdout.split())
+    if path.exists())
 
 
 @pytest.mark.parametrize("path", [p for p in KEPT if p.name == "chunk.json" or p.name.startswith("checkpoint")],
@@ -104,12 +110,12 @@ def test_kept_runs_resume(path):
     config = resolved(path.parents[3].name, experiment, "paper")
     first, last = (int(i) for i in chunk.split("-"))
     if path.name == "chunk.json":
-        assert json.loads(path.read_text())["fingerprint"] == fingerprint(config, list(range(first, last + 1)))
+        assert json.loads(path.read_text())["fingerprint"] in fingerprints(config, list(range(first, last + 1)))
         return
     variants = trial_variants(config, list(range(first, last + 1)))
     number = 0 if path.name == "checkpoint.pt" else int(path.stem.split("-")[1])
     variant, trials = variants[number]
-    assert torch.load(path, weights_only=False)["fingerprint"] == fingerprint(variant, trials)
+    assert torch.load(path, weights_only=False)["fingerprint"] in fingerprints(variant, trials)
 
 
 def test_a_kept_chunk_of_a_changed_experiment_is_refused(tmp_path):
@@ -121,6 +127,7 @@ def test_a_kept_chunk_of_a_changed_experiment_is_refused(tmp_path):
     run_chunk(config, 0, 1, tmp_path / "0-1", progress=False)
     gather(config, [tmp_path / "0-1"], tmp_path)
     assert json.loads((tmp_path / "0-1" / "chunk.json").read_text())["seconds"] > 0
+    gather({**config, "title": "edited prose"}, [tmp_path / "0-1"], tmp_path)  # prose is not the run
     changed = deep_merge(config, {"train": {"learning_rate": 0.25}})
     with pytest.raises(RuntimeError, match="different definition"):
         gather(changed, [tmp_path / "0-1"], tmp_path)

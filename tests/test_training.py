@@ -164,3 +164,19 @@ def test_one_hot_blocks_are_sized_by_symbols_not_input_units():
     single = EnsembleTrainer(config, [0, 1], progress=False)
     single.BLOCK_VALUES = 1  # one sequence per call
     assert comparable(single.run().records) == comparable(blocked)
+
+
+def test_a_resumed_run_records_every_checkout_that_trained_it(tmp_path):
+    """Provenance of a run kept across sessions: the code it started with, then the code that
+    resumed it (a checkpoint written, then the run finished by another checkout)."""
+    config = experiment(max_sequences=600)
+    checkpoint = tmp_path / "checkpoint.pt"
+    first = EnsembleTrainer(config, [0], checkpoint=checkpoint, checkpoint_seconds=0.0, progress=False,
+                            checkout={"commit": "a"})
+    first.run()
+    saved = torch.load(checkpoint, weights_only=False)
+    saved["active"], saved["records"][0], saved["seen"] = [0], None, 300  # as if killed mid-run
+    torch.save(saved, checkpoint)
+    second = EnsembleTrainer(config, [0], checkpoint=checkpoint, progress=False, checkout={"commit": "b"})
+    second.run()
+    assert second.checkouts == [{"commit": "a"}, {"commit": "b"}]

@@ -221,6 +221,8 @@ class PaperEstimate:
     high: float
 
     def text(self) -> str:
+        if self.low != self.low:  # no measured rate
+            return "unknown"
         hours = lambda h: "under 0.1" if h < 0.1 else f"{h:,.1f}"
         about = lambda h: hours(h) if h < 0.1 else "about " + hours(h)
         if self.high <= self.low * 1.05:
@@ -240,6 +242,8 @@ def paper_estimate(ctx, name) -> PaperEstimate | None:
     rate = processed / seconds if seconds else float("nan")
     paper = _paper_profile()[name]
     sibling = ctx.results.get("paper", {}).get(PRICED_LIKE.get(name))
+    if ctx.results.get("paper", {}).get(name) or not (sibling and sibling["provenance"].get("compute_seconds")):
+        sibling = None  # ran itself, or no committed sibling to price it by
     if sibling:
         steps = sum(t["sequences"] for t in sibling["trials"]) * _mean_length(PRICED_LIKE[name])
         rate = steps / sibling["provenance"]["compute_seconds"] / _mean_length(name)
@@ -255,6 +259,7 @@ def paper_estimate(ctx, name) -> PaperEstimate | None:
                          paper["trials"] * cap / per_hour)
 
 
+@functools.cache
 def _mean_length(name) -> float:
     from ..tasks import build_task
 
@@ -288,8 +293,9 @@ def cost_table(ctx) -> str:
             missing += 1
             cost = f"{estimate.text()} (not run; estimate)"
         lines.append(f"| `{name}` | {profile}, {len(result['trials'])} trials | {processed:,} | {seconds:,.0f} s | "
-                     f"{estimate.rate:,.0f}" + (f" (per step as `{estimate.priced_like}`)" if estimate.priced_like else "")
-                     + f" | {estimate.trials} × {estimate.expected:,.0f}; {estimate.cap:,} | {cost} |")
+                     f"{processed / seconds if seconds else float('nan'):,.0f}"
+                     + (f"; estimate {estimate.rate:,.0f} (per step as `{estimate.priced_like}`)"
+                        if estimate.priced_like else "") + f" | {estimate.trials} × {estimate.expected:,.0f}; {estimate.cap:,} | {cost} |")
     lines.append(f"| **total** | | | | | | {done_hours:,.2f} ran; about {low:,.1f} to {high:,.1f} more "
                  f"for the {missing} experiments not run |")
     return "\n".join(lines)

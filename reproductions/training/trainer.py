@@ -46,9 +46,19 @@ def trial_seeds(base_seed: int, trial: int) -> tuple[int, int]:
 
 
 def fingerprint(experiment: dict, trials: list[int]) -> str:
-    """Identifies a run, so a checkpoint is only resumed by the run that wrote it."""
-    text = json.dumps({"experiment": experiment, "trials": trials}, sort_keys=True)
+    """Identifies a run, so a checkpoint is only resumed by the run that wrote it: the trials
+    and everything of the experiment that affects results (not its title or description,
+    so editing prose keeps a long run's checkpoints)."""
+    relevant = {k: v for k, v in experiment.items() if k not in ("title", "description")}
+    text = json.dumps({"experiment": relevant, "trials": trials}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def fingerprints(experiment: dict, trials: list[int]) -> tuple[str, str]:
+    """The fingerprint, and the form checkpoints and chunks had before 2026-11-27 (the whole
+    experiment hashed), which identifies the same run and is still accepted."""
+    text = json.dumps({"experiment": experiment, "trials": trials}, sort_keys=True)
+    return fingerprint(experiment, trials), hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def weights_digest(weights: dict[str, torch.Tensor]) -> str:
@@ -82,8 +92,10 @@ class EnsembleTrainer:
     REPLAY_AT = 2000
 
     def __init__(self, experiment: dict, trials: list[int], checkpoint: Path | None = None,
-                 checkpoint_seconds: float = 60.0, progress: bool | None = None):
+                 checkpoint_seconds: float = 60.0, progress: bool | None = None, checkout: dict | None = None):
         self.experiment = experiment
+        #: the code this process runs (git state); a resumed run keeps the list of all of them
+        self.checkout = checkout
         self.trials = list(trials)
         self.checkpoint = Path(checkpoint) if checkpoint else None
         self.checkpoint_seconds = checkpoint_seconds
@@ -148,12 +160,16 @@ class EnsembleTrainer:
             "replay_taken": False,
             # sizes the first fused block (memory); measured on the blocks after it
             "mean_length": self.task.mean_length(),
+            "checkouts": [],  # the code each process that trained this run started from
         }
         if self.grow:
             self._hold_back_cells(model, state)
         resumed = self._load_checkpoint(state, model)
         #: training time spent before this process resumed the run (compute accounting)
         self.resumed_seconds = state["elapsed"] if resumed else 0.0
+        if self.checkout is not None and self.checkout not in state["checkouts"][-1:]:
+            state["checkouts"].append(self.checkout)
+        self.checkouts = state["checkouts"]
         started = time.monotonic() - state["elapsed"]
         last_save = last_shown = time.monotonic()
         bar = tqdm(total=K, desc=self.experiment.get("id", "training"), unit="trial",
@@ -356,8 +372,10 @@ class EnsembleTrainer:
         if not (self.checkpoint and self.checkpoint.exists()):
             return False
         saved = torch.load(self.checkpoint, weights_only=False)
-        if saved["fingerprint"] != state["fingerprint"]:
-            return False  # a different run's checkpoint: start afresh
+        if saved["fingerprint"] not in fingerprints(self.experiment, self.trials):
+            print(f"{self.checkpoint} belongs to another definition of this run: starting afresh",
+                  file=sys.stderr, flush=True)
+            return False
         for r, rng_state in zip(state["rngs"], saved["rngs"]):
             r.bit_generator.state = rng_state
         model.select(torch.arange(len(saved["active"])))
@@ -365,7 +383,8 @@ class EnsembleTrainer:
             for name, p in model.named_parameters():
                 p.copy_(saved["model"][name])
         for key in ("seen", "active", "velocity", "second_moment", "recent_loss", "records", "weights", "elapsed",
-                    "grown", "window_loss", "grow_weights", "grown_at", "replay", "replay_taken", "mean_length"):
+                    "grown", "window_loss", "grow_weights", "grown_at", "replay", "replay_taken", "mean_length",
+                    "checkouts"):
             if key in saved:
                 state[key] = saved[key]
         if "replay_taken" not in saved:  # written before runs recorded digests: none for this run
