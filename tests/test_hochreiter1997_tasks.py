@@ -142,6 +142,7 @@ EXPECTED_WEIGHTS = {
     "exp2a_lstm_real_time": 10504, "exp2b_lstm_real_time": 10504,
     **{f"exp2c_q{q}_p{p}": 6 * p + 64 for q, p in ((50, 50), (100, 100), (200, 200), (500, 500), (1000, 1000),
                                                    (1000, 500), (1000, 200), (1000, 100), (1000, 50))},
+    "exp2c_q100_p100_cells_only": 6 * 100 + 40,  # our diagnostic: no gate activations into cells and gates
     "exp3a_n3_st1": 102, "exp3a_n3_st2": 102, "exp3a_n1_st1": 102, "exp3a_n1_st2": 102, "exp3a_t1000_n3_st2": 102,
     "exp4_adding_t100": 93, "exp4_adding_t500": 93, "exp4_adding_t1000": 93,
     "exp5_mult_nseq140": 93, "exp5_mult_nseq13": 93,

@@ -66,7 +66,7 @@ FAMILIES = {
                                                            "exp2b_lstm", "exp2b_lstm_real_time"]),
     "exp2c": ("Experiment 2c: very long lags", [f"exp2c_q{q}_p{p}" for q, p in ((50, 50), (100, 100), (200, 200),
                                                  (500, 500), (1000, 1000), (1000, 500), (1000, 200), (1000, 100),
-                                                 (1000, 50))]),
+                                                 (1000, 50))] + ["exp2c_q100_p100_cells_only"]),
     "exp3a": ("Experiment 3a: the 2-sequence problem", ["exp3a_n3_st1", "exp3a_n3_st2", "exp3a_n1_st1",
                                                         "exp3a_n1_st2", "exp3a_t1000_n3_st2", "guess_3a_n3",
                                                         "guess_3a_n1"]),

@@ -83,6 +83,11 @@ rule hochreiter1997_exp2c_q100_p100:
         experiment_outputs("hochreiter1997", "exp2c_q100_p100"),
 
 
+rule hochreiter1997_exp2c_q100_p100_cells_only:
+    input:
+        experiment_outputs("hochreiter1997", "exp2c_q100_p100_cells_only"),
+
+
 rule hochreiter1997_exp2c_q200_p200:
     input:
         experiment_outputs("hochreiter1997", "exp2c_q200_p200"),
