@@ -227,10 +227,17 @@ def load_experiments(paper_dir: Path, profile: str) -> dict[str, dict]:
             for name, experiment in raw.items()}
 
 
+PROSE_KEYS = ("title", "description")
+
+
+def results_relevant(experiment: dict) -> dict:
+    """The experiment without its prose: what a hash of "the same run" must cover."""
+    return {k: v for k, v in experiment.items() if k not in PROSE_KEYS}
+
+
 def experiment_hash(experiment: dict) -> str:
     """Changes when anything that affects results changes (not the title or description)."""
-    relevant = {k: v for k, v in experiment.items() if k not in ("title", "description")}
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
+    return hashlib.sha256(json.dumps(results_relevant(experiment), sort_keys=True).encode()).hexdigest()[:12]
 
 
 # -- pipeline config and papers ----------------------------------------------

@@ -57,8 +57,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     for number, (variant, trials) in enumerate(variants):
         checkpoint = out_dir / ("checkpoint.pt" if len(variants) == 1 else f"checkpoint-{number}.pt")
         trainer = trainer_class(variant, trials, checkpoint=checkpoint,
-                                checkpoint_seconds=checkpoint_seconds, progress=progress,
-                                **({"checkout": checkout} if trainer_class is EnsembleTrainer else {}))
+                                checkpoint_seconds=checkpoint_seconds, progress=progress, checkout=checkout)
         outcome = trainer.run()
         resumed_seconds += getattr(trainer, "resumed_seconds", 0.0)
         for earlier in getattr(trainer, "checkouts", [checkout]):

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from ..config import results_relevant
 from ..models import build_model
 from ..tasks import build_task, collate
 from .metrics import squared_error
@@ -49,8 +50,7 @@ def fingerprint(experiment: dict, trials: list[int]) -> str:
     """Identifies a run, so a checkpoint is only resumed by the run that wrote it: the trials
     and everything of the experiment that affects results (not its title or description,
     so editing prose keeps a long run's checkpoints)."""
-    relevant = {k: v for k, v in experiment.items() if k not in ("title", "description")}
-    text = json.dumps({"experiment": relevant, "trials": trials}, sort_keys=True)
+    text = json.dumps({"experiment": results_relevant(experiment), "trials": trials}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
