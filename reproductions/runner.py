@@ -130,6 +130,29 @@ def load_results(profile: str, paper: str, experiment: str, results: Path = RESU
     }
 
 
+def load_kept_run(experiment: dict, results: Path = RESULTS) -> dict | None:
+    """A resolved experiment's finished chunks before it is gathered (a kept run,
+    CONTRIBUTING §6): their trials in order, the compute they took, and how many chunks are
+    still training (a checkpoint and no result yet). Chunks trained under another definition
+    of the experiment do not count. None if no chunk has finished."""
+    directory = experiment_dir(experiment["profile"], experiment["paper"], experiment["experiment"], results) / "chunks"
+    finished, in_progress = [], 0
+    for chunk in sorted(directory.glob("*-*")) if directory.is_dir() else []:
+        info = json.loads((chunk / "chunk.json").read_text()) if (chunk / "chunk.json").exists() else None
+        if info and (chunk / "trials.jsonl").exists():
+            trained = list(range(info["trials"][0], info["trials"][1] + 1))
+            if info.get("fingerprint") in fingerprints(experiment, trained):
+                finished.append(chunk)
+        elif any(chunk.glob("checkpoint*.pt")):
+            in_progress += 1
+    if not finished:
+        return None
+    trials = [json.loads(line) for chunk in finished for line in (chunk / "trials.jsonl").read_text().splitlines()]
+    seconds = sum(json.loads((chunk / "chunk.json").read_text())["seconds"] for chunk in finished)
+    return {"trials": sorted(trials, key=lambda r: r["trial"]), "compute_seconds": seconds,
+            "chunks_training": in_progress}
+
+
 def resolved(paper: str, experiment: str, profile: str) -> dict:
     from .config import PACKAGE
 

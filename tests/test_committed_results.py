@@ -131,3 +131,23 @@ def test_a_kept_chunk_of_a_changed_experiment_is_refused(tmp_path):
     changed = deep_merge(config, {"train": {"learning_rate": 0.25}})
     with pytest.raises(RuntimeError, match="different definition"):
         gather(changed, [tmp_path / "0-1"], tmp_path)
+
+
+def test_the_site_shows_a_kept_run_by_its_finished_chunks_of_the_current_definition(tmp_path):
+    """Before a kept run is gathered, the review shows its finished trials as "so far": only
+    chunks trained under the experiment as defined now count; a checkpoint is "training"."""
+    from reproductions.config import deep_merge
+    from reproductions.runner import load_kept_run
+
+    config = resolved("hochreiter1997", "exp4_adding_t100", "smoke")
+    chunks = tmp_path / "smoke" / "hochreiter1997" / "exp4_adding_t100" / "chunks"
+    run_chunk(config, 0, 1, chunks / "0-1", progress=False)
+    assert load_kept_run(config, results=tmp_path)["chunks_training"] == 0
+    stale = deep_merge(config, {"train": {"learning_rate": 0.25}})
+    run_chunk(stale, 2, 3, chunks / "2-3", progress=False)
+    (chunks / "4-5").mkdir()
+    (chunks / "4-5" / "checkpoint.pt").write_bytes(b"")
+    kept = load_kept_run(config, results=tmp_path)
+    assert [t["trial"] for t in kept["trials"]] == [0, 1]
+    assert kept["chunks_training"] == 1 and kept["compute_seconds"] > 0
+    assert load_kept_run(resolved("hochreiter1997", "exp4_adding_t500", "smoke"), results=tmp_path) is None

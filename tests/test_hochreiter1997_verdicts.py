@@ -30,4 +30,6 @@ def test_paper_failures_are_reproduced_by_failing():
 
 def test_guessing_must_beat_the_papers_lstm():
     assert verdict("guess_3a_n3", trials([2_000, 5_000]), 1_000_000, "—", None) == "reproduced"
-    assert verdict("guess_3a_n3", trials([2_000, 60_000]), 1_000_000, "—", None) == "partly"
+    assert verdict("guess_3a_n3", trials([2_000, 5_000], failed=1), 1_000_000, "—", None) == "partly"
+    assert verdict("guess_3a_n3", trials([2_000, 60_000]), 1_000_000, "—", None).startswith("not reproduced")
+    assert verdict("guess_3a_n3", trials([], failed=2), 1_000_000, "—", None) == "untested (cap 1,000,000)"

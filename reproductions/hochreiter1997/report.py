@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -53,8 +53,8 @@ PAPER = {
     "exp4_adding_t100": ("—", 74000, "1 of 2,560"),
     "exp4_adding_t500": ("—", 209000, "0 of 2,560"),
     "exp4_adding_t1000": ("—", 853000, "1 of 2,560"),
-    "exp5_mult_nseq140": ("—", 482000, "139 of 2,560"),
-    "exp5_mult_nseq13": ("—", 1273000, "14 of 2,560"),
+    "exp5_mult_nseq140": ("—", 482000, "139 of 2,560; MSE 0.0223"),
+    "exp5_mult_nseq13": ("—", 1273000, "14 of 2,560; MSE 0.0139"),
     "exp6a_temporal_order": ("—", 31390, "1 of 2,560"),
     "exp6b_temporal_order": ("—", 571100, "2 of 2,560"),
 }
@@ -77,6 +77,23 @@ FAMILIES = {
 }
 
 
+#: the paper's rows for methods we do not run (their procedures are the cited papers', not
+#: this one's): family -> (method as the paper names it, learning rate, success, mean sequences)
+PAPER_ONLY = {
+    "exp1": [("RTRL, 3 hidden units, ≈170 weights (Smith & Zipser 1989)", "0.05", "“some fraction”", "173,000"),
+             ("RCC, 7–9 hidden units, ≈119–198 weights (Fahlman 1991)", "—", "50%", "182,000")],
+    "exp2ab": [("2a, p = 4: RTRL, 36 weights", "1.0", "78%", "1,043,000"),
+               ("2a, p = 4: RTRL", "4.0", "56%", "892,000"),
+               ("2a, p = 4: RTRL", "10.0", "22%", "254,000"),
+               ("2a, p = 10: RTRL, 144 weights", "1.0–10.0", "0%", "> 5,000,000"),
+               ("2a, p = 100: RTRL, 10,404 weights", "1.0–10.0", "0%", "> 5,000,000"),
+               ("2a, p = 100: neural sequence chunker (CH), 10,506 weights", "1.0", "33%", "32,400"),
+               ("2b, p = 100: chunker, BPTT and RTRL", "—", "0% (“all failed”)", "—")],
+}
+
+#: rows whose test column also gives the mean squared error (the paper's Table 8 does)
+MSE_ROWS = ("exp5_mult_nseq140", "exp5_mult_nseq13")
+
 # ----------------------------------------------------------------------------- tables
 
 # Our variants of a paper row (the same setting, another reading of the paper) compare with it.
@@ -91,8 +108,8 @@ PAPER_ROW_OF = {
 #: shorter lag: a default-profile run of a few hundred sequences measures mostly start-up
 #: and testing, not training
 PRICED_LIKE = {
-    **{f"exp2c_q{q}_p{p}": "exp2c_q100_p100" for q, p in ((200, 200), (500, 500), (1000, 1000), (1000, 500),
-                                                          (1000, 200), (1000, 100), (1000, 50))},
+    **{f"exp2c_q{q}_p{p}": "exp2c_q100_p100" for q, p in ((200, 200), (500, 500))},
+    **{f"exp2c_q1000_p{p}": "exp2c_q500_p500" for p in (1000, 500, 200, 100, 50)},
     "exp4_adding_t500": "exp4_adding_t100",
     "exp4_adding_t1000": "exp4_adding_t100",
 }  # not 3a: its T = 100 rows test every 100 sequences, the T = 1000 row every 1,000
@@ -131,14 +148,18 @@ def verdict(name, trials, cap, success, paper_mean) -> str:
       *partly* if some trials solved but slower or less often; *not reproduced* if none
       solved although the cap was at least 3x the paper's mean; *untested* if none
       solved and the cap was smaller than that (our budget, not the method, decided);
-    * random guessing (Exp. 3a): *reproduced* if every trial found a solution with fewer
-      test sequences than the paper's LSTM needed training sequences.
+    * random guessing (Exp. 3a; the claim is that it is faster than LSTM): *reproduced* if
+      every trial found a solution, spending on average fewer test sequences than the
+      paper's LSTM needed training sequences; *partly* if only some trials found one, that
+      fast; *not reproduced* if our guesser spends more; *untested* if no trial found one.
     """
     solved = [t for t in trials if t["solved"]]
     if name in GUESSING_BAR:
-        if len(solved) == len(trials) and np.mean([t["sequences"] for t in solved]) < GUESSING_BAR[name]:
-            return "reproduced"
-        return "partly" if solved else f"untested (cap {cap:,})"
+        if not solved:
+            return f"untested (cap {cap:,})"
+        if np.mean([t["sequences"] for t in solved]) >= GUESSING_BAR[name]:
+            return "not reproduced: slower than the paper's LSTM"
+        return "reproduced" if len(solved) == len(trials) else "partly"
     rate = _paper_rate(success, paper_mean)
     if rate is None:
         return "no rate to compare" + (f" (ours {len(solved)}/{len(trials)})" if trials else "")
@@ -158,12 +179,21 @@ def verdict(name, trials, cap, success, paper_mean) -> str:
     return "partly"
 
 
-def _test_text(trials):
+def _test_text(trials, mse: bool = False):
     solved = [t for t in trials if t["solved"] and "test_wrong" in t]
     if not solved:
         return "—"
     wrong = np.mean([t["test_wrong"] for t in solved])
-    return f"{wrong:,.1f} of {solved[0]['test_size']:,} (fraction {wrong / solved[0]['test_size']:.6f})"
+    text = f"{wrong:,.1f} of {solved[0]['test_size']:,} (fraction {wrong / solved[0]['test_size']:.6f})"
+    if mse and all("test_mse" in t for t in solved):
+        text += f"; MSE {np.mean([t['test_mse'] for t in solved]):.4f}"
+    return text
+
+
+def paper_only_rows(family: str) -> list[str]:
+    """Table rows for the paper's own comparison methods, which we do not run."""
+    return ["| " + " | ".join([method, rate, "paper only", success, "not run (not our method)", mean, "—", "—", "—",
+                               "—"]) + " |" for method, rate, success, mean in PAPER_ONLY.get(family, [])]
 
 
 def family_table(ctx, names) -> str:
@@ -188,10 +218,24 @@ def family_table(ctx, names) -> str:
                 lines.append("| " + " | ".join([
                     f"`{name}`", rate_text, f"{profile}, {len(trials)}", success,
                     MEASURES["percent_solved"](trials)[1], f"{paper_mean:,}" if paper_mean else "—", ours_seq,
-                    paper_test, _test_text(trials), verdict(name, trials, cap, success, paper_mean)]) + " |")
+                    paper_test, _test_text(trials, name in MSE_ROWS), verdict(name, trials, cap, success, paper_mean)])
+                    + " |")
         if ctx.profiles[0] != "paper" and not ctx.results.get("paper", {}).get(name):
             estimate = paper_estimate(ctx, name)
-            if estimate is not None:
+            kept = ctx.kept.get(name)
+            if kept:
+                # a paper-profile run still training: its finished trials, marked as such
+                success, paper_mean, paper_test = _paper_row(name, None)
+                trials = kept["trials"]
+                mean = MEASURES["mean_sequences"](trials)[1]
+                median = MEASURES["median_sequences"](trials)[0]
+                lines.append("| " + " | ".join([
+                    f"`{name}`", "", f"paper, {len(trials)} of {_paper_profile()[name]['trials']} trials so far",
+                    success, MEASURES["percent_solved"](trials)[1], f"{paper_mean:,}" if paper_mean else "—",
+                    mean + (f" [{median:,.0f}]" if median is not None else ""), paper_test,
+                    _test_text(trials, name in MSE_ROWS),
+                    "pending (run not finished)"]) + " |")
+            elif estimate is not None:
                 success, paper_mean, paper_test = _paper_row(name, None)
                 lines.append("| " + " | ".join([
                     f"`{name}`", "", f"paper, {estimate.trials}", success, "not run", f"{paper_mean:,}" if paper_mean
@@ -230,10 +274,22 @@ class PaperEstimate:
         return f"{about(self.low)} (the paper's mean) to {hours(self.high)} (every trial to our cap)"
 
 
+def _paper_profile_work(ctx, name) -> tuple[int, float] | None:
+    """(sequences, compute seconds) of the paper-profile trials of `name` that ran: all of
+    them (committed results) or the finished chunks of a kept run; None if none ran."""
+    result = ctx.results.get("paper", {}).get(name) or ctx.kept.get(name)
+    if not result:
+        return None
+    seconds = result.get("compute_seconds", result.get("provenance", {}).get("compute_seconds"))
+    return (sum(t["sequences"] for t in result["trials"]), seconds) if seconds else None
+
+
 def paper_estimate(ctx, name) -> PaperEstimate | None:
-    """The paper profile of one experiment priced at the throughput of the run that produced
-    this page; None without a result to measure. Its low end takes the paper's mean number of
-    sequences per trial (our cap where it gives none), its high end our cap."""
+    """The paper profile of one experiment priced at a measured rate; None without a result
+    to measure. The rate is, by preference, that of the row's own finished paper-profile
+    trials (a kept run), then per time step that of a paper-profile sibling (`PRICED_LIKE`),
+    then that of the run that produced this page. Its low end takes the paper's mean number
+    of sequences per trial (our cap where it gives none), its high end our cap."""
     result = ctx.results[ctx.profiles[0]].get(name)
     if not result:
         return None
@@ -241,12 +297,14 @@ def paper_estimate(ctx, name) -> PaperEstimate | None:
     processed = sum(t["sequences"] for t in result["trials"])
     rate = processed / seconds if seconds else float("nan")
     paper = _paper_profile()[name]
-    sibling = ctx.results.get("paper", {}).get(PRICED_LIKE.get(name))
-    if ctx.results.get("paper", {}).get(name) or not (sibling and sibling["provenance"].get("compute_seconds")):
-        sibling = None  # ran itself, or no committed sibling to price it by
-    if sibling:
-        steps = sum(t["sequences"] for t in sibling["trials"]) * _mean_length(PRICED_LIKE[name])
-        rate = steps / sibling["provenance"]["compute_seconds"] / _mean_length(name)
+    priced_like = None
+    own = _paper_profile_work(ctx, name) if name in ctx.kept else None
+    sibling = None if ctx.results.get("paper", {}).get(name) else _paper_profile_work(ctx, PRICED_LIKE.get(name))
+    if own:
+        rate, priced_like = own[0] / own[1], name
+    elif sibling:
+        rate = sibling[0] * _mean_length(PRICED_LIKE[name]) / sibling[1] / _mean_length(name)
+        priced_like = PRICED_LIKE[name]
     row = PAPER_ROW_OF.get(name, name)
     if row in ("reber_3x2", "reber_4x1"):
         paper_mean = np.mean([v[1] for k, v in PAPER.items() if isinstance(k, tuple) and k[0] == row])
@@ -255,7 +313,7 @@ def paper_estimate(ctx, name) -> PaperEstimate | None:
     cap = paper["train"]["max_sequences"]
     expected = min(paper_mean, cap)
     per_hour = rate * 3600 if rate == rate and rate > 0 else float("nan")
-    return PaperEstimate(rate, PRICED_LIKE[name] if sibling else None, paper["trials"], expected, cap, paper["trials"] * expected / per_hour,
+    return PaperEstimate(rate, priced_like, paper["trials"], expected, cap, paper["trials"] * expected / per_hour,
                          paper["trials"] * cap / per_hour)
 
 
@@ -287,6 +345,18 @@ def cost_table(ctx) -> str:
             spent = paper["provenance"].get("compute_seconds", 0.0) / 3600
             done_hours += spent
             cost = f"{spent:,.2f} (ran)"
+        elif name in ctx.kept:
+            # a kept run: what its finished chunks took, and the rest priced like the whole row
+            kept = ctx.kept[name]
+            spent = kept["compute_seconds"] / 3600
+            done_hours += spent
+            left = 1 - len(kept["trials"]) / estimate.trials
+            if estimate.low == estimate.low:
+                low, high = low + left * estimate.low, high + left * estimate.high
+            missing += 1
+            cost = (f"{spent:,.2f} ran for {len(kept['trials'])} of {estimate.trials} trials; "
+                    f"the rest: {replace(estimate, low=left * estimate.low, high=left * estimate.high).text()} "
+                    "(estimate)")
         else:
             if estimate.low == estimate.low:
                 low, high = low + estimate.low, high + estimate.high
@@ -294,10 +364,11 @@ def cost_table(ctx) -> str:
             cost = f"{estimate.text()} (not run; estimate)"
         lines.append(f"| `{name}` | {profile}, {len(result['trials'])} trials | {processed:,} | {seconds:,.0f} s | "
                      f"{processed / seconds if seconds else float('nan'):,.0f}"
-                     + (f"; estimate {estimate.rate:,.0f} (per step as `{estimate.priced_like}`)"
-                        if estimate.priced_like else "") + f" | {estimate.trials} × {estimate.expected:,.0f}; {estimate.cap:,} | {cost} |")
+                     + ("" if not estimate.priced_like else f"; estimate {estimate.rate:,.0f} "
+                        + ("(its finished paper-profile trials)" if estimate.priced_like == name
+                           else f"(per step as `{estimate.priced_like}`)")) + f" | {estimate.trials} × {estimate.expected:,.0f}; {estimate.cap:,} | {cost} |")
     lines.append(f"| **total** | | | | | | {done_hours:,.2f} ran; about {low:,.1f} to {high:,.1f} more "
-                 f"for the {missing} experiments not run |")
+                 f"for the {missing} experiments not finished |")
     return "\n".join(lines)
 
 
@@ -318,9 +389,11 @@ def logistic_rnn_gradient(w: np.ndarray, bias: np.ndarray, steps: int, seed: int
     return grad.abs().numpy()[::-1].copy()  # index q = steps back from the last step
 
 
-def lstm_cell_gradient(steps: int, seed: int = 0) -> np.ndarray:
-    """|∂y(T)/∂x(T-q)| for one 1997 memory cell (truncated gradient), as in §4."""
-    spec = LSTMSpec(input_size=1, output_size=1, blocks=1, recurrent="cells_and_gates", bias_gates=True,
+def lstm_cell_gradient(steps: int, seed: int = 0, recurrent: str = "cells_and_gates") -> np.ndarray:
+    """|∂y(T)/∂x(T-q)| for one 1997 memory cell (truncated gradient), as in §4, its one
+    input line carrying small Gaussian noise. With recurrent connections the cell also sees
+    its own output and its gates' activations, which act as biases and make its state drift."""
+    spec = LSTMSpec(input_size=1, output_size=1, blocks=1, recurrent=recurrent, bias_gates=True,
                     init_range=0.5, input_gate_bias=(-1.0,), output_gate_bias=(0.0,))
     model = LSTM(spec, trials=1)
     model.reset([seed])
@@ -342,7 +415,8 @@ def error_flow_figure(ctx, steps: int = 1001) -> tuple[str, str]:
         ("one logistic unit, $w = 8.0$ (above 4.0)", logistic_rnn_gradient(np.array([[8.0]]), np.array([-4.0]), steps)),
         (f"{n} logistic units, $|w_{{ij}}| \\leq {w_small}$", logistic_rnn_gradient(W_small, np.zeros(n), steps)),
         (f"{n} logistic units, $|w_{{ij}}| \\leq 8$", logistic_rnn_gradient(W_large, np.zeros(n), steps)),
-        ("LSTM memory cell (1997, truncated gradient)", lstm_cell_gradient(steps)),
+        ("LSTM memory cell, input line only", lstm_cell_gradient(steps, recurrent="none")),
+        ("LSTM memory cell, also recurrent (its state drifts)", lstm_cell_gradient(steps)),
     ]
     fig, ax = new_figure(figsize=(6.6, 4.0))
     for label, grad in curves:
@@ -361,54 +435,128 @@ def error_flow_figure(ctx, steps: int = 1001) -> tuple[str, str]:
     return ("error-flow.png",
             "§3 in numbers: how much of an input $q$ steps back reaches the gradient of the last output, "
             "q up to 1000 (log scale; curves stop where float64 underflows to 0). Logistic units decay "
-            "exponentially whether their weights are below or above 4.0; the memory cell's error flows "
-            "through the constant error carousel undiminished (flat in q); its level is low because over 1000 "
-            "steps of noise the untrained cell's state drifts and saturates h, the drift problem of §4. "
-            "Computed by autograd, not trained.")
+            "exponentially whether their weights are below or above 4.0. Through a memory cell's constant error "
+            "carousel the error arrives undiminished however far back the input is (flat in q); it varies "
+            "only with the input gate's opening at the time of the input. The recurrent cell sees its own "
+            "output and its gates' activations as well, which act like biases: its state drifts over the 1000 "
+            "steps and saturates h, so much less error enters the carousel at all (the drift problem of §4), "
+            "yet what enters still does not decay with q. Untrained nets, weights at random; computed by "
+            "autograd.")
 
 
 # ----------------------------------------------------------------------------- learning times
 
-def learning_times_figure(ctx) -> list[tuple[str, str]]:
+def learning_times_figure(ctx, family: str) -> tuple[str, str] | None:
+    """One experiment family: every trial's sequences until its criterion (or the cap),
+    beside the paper's mean; None while no row of the family has results."""
     rows = []
-    for family, (_, names) in FAMILIES.items():
-        for name in names:
-            profile = ctx.best_profile(name)
-            if profile is None:
-                continue
-            trials = ctx.results[profile][name]["trials"]
-            rates = sorted({t["learning_rate"] for t in trials})
-            for rate in rates:
-                subset = [t for t in trials if t["learning_rate"] == rate]
-                label = name if len(rates) == 1 else f"{name} (lr {rate:g})"
-                rows.append((label, subset, _paper_row(name, rate)[1], profile))
+    for name in FAMILIES[family][1]:
+        profile = ctx.best_profile(name)
+        if profile is None:
+            continue
+        trials = ctx.results[profile][name]["trials"]
+        rates = sorted({t["learning_rate"] for t in trials})
+        for rate in rates:
+            subset = [t for t in trials if t["learning_rate"] == rate]
+            label = name if len(rates) == 1 else f"{name} (lr {rate:g})"
+            rows.append((f"{label} [{profile}, {len(subset)}]", subset, _paper_row(name, rate)[1]))
     if not rows:
-        return []
-    fig, ax = new_figure(figsize=(6.8, 0.5 + 0.22 * len(rows)))
-    for i, (label, trials, paper_mean, _) in enumerate(rows):
+        return None
+    fig, ax = new_figure(figsize=(6.8, 0.9 + 0.28 * len(rows)))
+    for i, (label, trials, paper_mean) in enumerate(rows):
         solved = [t["sequences"] for t in trials if t["solved"]]
         failed = [t["sequences"] for t in trials if not t["solved"]]
-        ax.scatter(solved, [i] * len(solved), s=14, color="#1f77b4", zorder=3)
+        ax.scatter(solved, [i] * len(solved), s=14, color="#1f77b4", alpha=0.7, zorder=3)
         ax.scatter(failed, [i] * len(failed), s=18, marker="x", color="#c0392b", zorder=3)
         if paper_mean:
-            ax.scatter([paper_mean], [i], s=40, marker="|", color="black", zorder=4)
+            ax.scatter([paper_mean], [i], s=80, marker="|", color="black", zorder=4)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([r[0] for r in rows], fontsize=6)
-    ax.invert_yaxis()
+    ax.set_yticklabels([r[0] for r in rows], fontsize=7)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xscale("log")
-    ax.set_xlabel("sequences (dot: trial solved then; x: stopped unsolved at the cap; bar: the paper's mean)")
-    save(fig, ctx.out_dir / "learning-times.png")
-    profiles = sorted({r[3] for r in rows})
-    return [("learning-times.png",
-             f"Every trial of every experiment: training sequences until its stopping criterion, or until the "
-             f"cap if it never met it, against the paper's mean (for guessing: test sequences spent). "
-             f"Profile: {', '.join(profiles)}; trial counts are in the tables.")]
+    ax.set_xlabel("sequences (dot: trial met its criterion; x: stopped unsolved at the cap; bar: the paper's mean)")
+    filename = f"learning-times-{family}.png"
+    save(fig, ctx.out_dir / filename)
+    guessing = " (for guessing: test sequences spent on guesses)" if family == "exp3a" else ""
+    return (filename, f"{FAMILIES[family][0]}: every trial's training sequences until it met the "
+                      f"paper's criterion, or until our cap if it never did{guessing}, against the paper's "
+                      "mean. Each row names its profile and trial count; the paper profile where it has run.")
+
+
+#: Exp. 2c nets whose cell states the drift figure follows: (experiment, panel title)
+DRIFT_PANELS = (("exp2c_q100_p100", "the paper's net, q = p = 100"),
+                ("exp2c_q100_p100_cells_only", "cells see only the cells, q = p = 100"),
+                ("exp2c_q200_p200", "the paper's net, q = p = 200"))
+
+
+def state_drift_figure(ctx, sequences: int = 40, seed: int = 97) -> tuple[str, str] | None:
+    """Exp. 2c after training, from the committed paper-profile weights: over the first
+    q + 2 steps of fresh test sequences (the minimal lag, common to all), the cell states'
+    drift shared by both classes (|mean s_c| over all sequences) and the part that tells
+    the classes apart (|mean over x-sequences - mean over y-sequences|), the larger of the
+    two cells, one line per trial. h = 2σ(s) - 1 has lost 90% of its slope where |s| > 3.6."""
+    from ..reporting.figures import trained_networks
+    from ..tasks import collate
+    from ..training.stopping import stack_for_trials
+
+    panels = [(name, title, ctx.results.get("paper", {}).get(name)) for name, title in DRIFT_PANELS]
+    panels = [p for p in panels if p[2]]
+    if not panels:
+        return None
+    fig, axes = new_figure(2, len(panels), figsize=(2.6 * len(panels) + 0.6, 4.8), sharey=True, squeeze=False)
+    for column, (name, title, result) in enumerate(panels):
+        experiment = _paper_profile()[name]
+        steps = experiment["task"]["params"]["q"] + 2
+        for record in result["trials"]:
+            network, task = trained_networks(experiment, result, [record["trial"]])
+            drawn = [task.sample(np.random.default_rng([seed, i])) for i in range(sequences)]
+            is_x = np.array([sequence.info["class"] == "x" for sequence in drawn])
+            inputs, _, _ = stack_for_trials(collate(drawn), 1, network.dtype)
+            with torch.no_grad():
+                _, internals = network.run(inputs, record=True)
+            states = internals["s"][0, :, :steps].numpy()  # [sequences, steps, cells]
+            shared = np.abs(states.mean(0)).max(-1)
+            apart = np.abs(states[is_x].mean(0) - states[~is_x].mean(0)).max(-1)
+            colour = "#1f77b4" if record["solved"] else "#c0392b"
+            for row, curve in enumerate((shared, apart)):
+                axes[row][column].plot(np.arange(1, steps + 1), np.maximum(curve, 1e-2), lw=0.8, alpha=0.8,
+                                       color=colour)
+        axes[0][column].set_title(f"{title}\n(paper profile, {len(result['trials'])} trials)", fontsize=8)
+        axes[1][column].set_xlabel("time step t")
+        for row in (0, 1):
+            axes[row][column].axhline(3.6, color="black", lw=0.8, ls=":")
+            axes[row][column].set_yscale("log")
+            axes[row][column].set_ylim(1e-2, 3e2)
+    axes[0][0].set_ylabel("drift shared by both classes\n|mean s$_c$(t)|", fontsize=8)
+    axes[1][0].set_ylabel("what tells x from y\n|mean$_x$ s$_c$(t) − mean$_y$ s$_c$(t)|", fontsize=8)
+    save(fig, ctx.out_dir / "state-drift-exp2c.png")
+    return ("state-drift-exp2c.png",
+            "Experiment 2c, inside the trained nets (committed paper-profile weights; one line per trial; "
+            "blue: the trial met the criterion, red: it did not). Over the minimal lag of "
+            f"{sequences} fresh test sequences, top: how far the cell states have moved in the same "
+            "direction for both classes; bottom: how far apart they are for the two classes (the larger "
+            "of the two cells, log scale). Beyond the dotted line (|s| = 3.6) the cell output squashing "
+            "h has lost 90% of its slope.")
+
+
+def figure_snippet(figures: list[tuple[str, str]]) -> str:
+    """Markdown for figures shown inside a section of the page (paths relative to the page)."""
+    lines = []
+    for filename, caption in figures:
+        alt = caption.replace("$", "")
+        lines += [f"![{alt}](../generated/hochreiter1997/{filename})", "", f"*{caption}*", ""]
+    return "\n".join(lines) or "*No results for a figure yet.*\n"
 
 
 def figures(ctx) -> list[tuple[str, str]]:
-    made = [error_flow_figure(ctx)]
-    made += learning_times_figure(ctx)
+    """The §3 figure for the page's Figures section; each experiment family's figures go
+    into figure-<family>.md, which its section of the page includes."""
     for key, (title, names) in FAMILIES.items():
-        write_text_atomic(family_table(ctx, names) + "\n", ctx.out_dir / f"table-{key}.md")
+        table = "\n".join([family_table(ctx, names), *paper_only_rows(key)])
+        write_text_atomic(table + "\n", ctx.out_dir / f"table-{key}.md")
+        made = [f for f in [learning_times_figure(ctx, key)] if f]
+        if key == "exp2c":
+            made += [f for f in [state_drift_figure(ctx)] if f]
+        write_text_atomic(figure_snippet(made), ctx.out_dir / f"figure-{key}.md")
     write_text_atomic(cost_table(ctx) + "\n", ctx.out_dir / "cost.md")
-    return made
+    return [error_flow_figure(ctx)]

@@ -16,14 +16,16 @@ PACKAGES = ("torch", "numpy", "numba", "snakemake", "mkdocs", "mkdocs-material",
 
 
 def git_state(root: Path = ROOT) -> dict:
-    """Commit and dirty flag of the working tree (None outside a git checkout)."""
+    """Commit and dirty flag of the working tree (None outside a git checkout). Changed
+    result data (a kept run's committed chunks, CONTRIBUTING §6) do not make it dirty: the
+    flag says whether the code and configuration differ from the commit."""
     def git(*args):
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
 
     head = git("rev-parse", "HEAD")
     if head.returncode != 0:
         return {"commit": None, "dirty": None}
-    status = git("status", "--porcelain", "--untracked-files=no")
+    status = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results")
     return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
 
 

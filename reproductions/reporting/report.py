@@ -15,11 +15,11 @@ pipeline ran, plus the paper profile whenever its (committed) results exist.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import PACKAGE, ROOT, load_experiments, load_paper
-from ..runner import load_results
+from ..runner import load_kept_run, load_results
 from .measures import MEASURES
 from .provenance import write_text_atomic
 
@@ -31,6 +31,8 @@ class ReportContext:
     results: dict                # profile -> experiment -> results (or missing)
     profiles: list[str]          # profiles shown, in column order
     out_dir: Path
+    #: paper-profile runs not gathered yet: experiment -> its finished chunks (`load_kept_run`)
+    kept: dict = field(default_factory=dict)
 
     def best_profile(self, experiment: str) -> str | None:
         """The highest-fidelity profile with results for `experiment`."""
@@ -100,6 +102,11 @@ def provenance_section(ctx: ReportContext) -> str:
             lines.append(f"| {name} | {profile} | {len(result['trials'])} | `{commit}` | {prov['date']} | "
                          f"{prov['packages']['torch']} | {prov['packages']['numpy']} | "
                          f"{', '.join(prov.get('training_path', []))} | {machine} |")
+    lines += ["", "*A commit marked (dirty) had code or configuration changes not yet committed when the run "
+              "started (changed result data do not count). Every committed paper-profile result is checked "
+              "against the current code anyway: `tests/test_committed_results.py` retrains its quickest trial "
+              "(where that would take too long, its first few thousand sequences) and compares the weights "
+              "bit for bit.*"]
     return "\n".join(lines)
 
 
@@ -114,7 +121,13 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
     results = {p: {e: load_results(p, paper_id, e, **kwargs) for e in experiments} for p in profiles}
     # show the paper profile only where its results exist
     profiles = [p for p in profiles if p == profile or any(results[p].values())]
-    ctx = ReportContext(paper, experiments, results, profiles, out_dir)
+    kept = {}
+    if profile != "paper":
+        paper_profile = load_experiments(paper_dir, "paper")
+        for name in experiments:
+            if not results["paper"].get(name) and name in paper_profile:
+                kept[name] = load_kept_run(paper_profile[name], **kwargs)
+    ctx = ReportContext(paper, experiments, results, profiles, out_dir, {k: v for k, v in kept.items() if v})
 
     parts = ["#### Claims: the paper's numbers and ours", "", claims_table(ctx), ""]
     for name, experiment in experiments.items():
