@@ -89,6 +89,13 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     return outcome.records
 
 
+def chunk_matches(info: dict, experiment: dict) -> bool:
+    """Whether a finished chunk (its chunk.json) was trained under this definition of the
+    experiment (chunks written before fingerprints were recorded count as matching)."""
+    expected = fingerprints(experiment, list(range(info["trials"][0], info["trials"][1] + 1)))
+    return info.get("fingerprint", expected[0]) in expected
+
+
 def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
     """Concatenate chunk results in trial order and write provenance."""
     records, weights, seconds, paths, trained_at = [], {}, 0.0, set(), []
@@ -98,8 +105,7 @@ def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
         weights.update(torch.load(directory / "weights.pt", weights_only=False))
         info = json.loads((directory / "chunk.json").read_text())
         # a chunk kept from an earlier session (see CONTRIBUTING) must be this experiment's
-        expected = fingerprints(experiment, list(range(info["trials"][0], info["trials"][1] + 1)))
-        if info.get("fingerprint", expected[0]) not in expected:
+        if not chunk_matches(info, experiment):
             raise RuntimeError(f"{directory} was trained with a different definition of {experiment['id']}: "
                                "delete the chunk directory to train it again")
         seconds += info["seconds"]
@@ -140,15 +146,14 @@ def load_kept_run(experiment: dict, results: Path = RESULTS) -> dict | None:
     for chunk in sorted(directory.glob("*-*")) if directory.is_dir() else []:
         info = json.loads((chunk / "chunk.json").read_text()) if (chunk / "chunk.json").exists() else None
         if info and (chunk / "trials.jsonl").exists():
-            trained = list(range(info["trials"][0], info["trials"][1] + 1))
-            if info.get("fingerprint") in fingerprints(experiment, trained):
-                finished.append(chunk)
+            if chunk_matches(info, experiment):
+                finished.append((chunk, info))
         elif any(chunk.glob("checkpoint*.pt")):
             in_progress += 1
     if not finished:
         return None
-    trials = [json.loads(line) for chunk in finished for line in (chunk / "trials.jsonl").read_text().splitlines()]
-    seconds = sum(json.loads((chunk / "chunk.json").read_text())["seconds"] for chunk in finished)
+    trials = [json.loads(line) for chunk, _ in finished for line in (chunk / "trials.jsonl").read_text().splitlines()]
+    seconds = sum(info["seconds"] for _, info in finished)
     return {"trials": sorted(trials, key=lambda r: r["trial"]), "compute_seconds": seconds,
             "chunks_training": in_progress}
 

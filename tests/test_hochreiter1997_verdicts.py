@@ -30,6 +30,10 @@ def test_paper_failures_are_reproduced_by_failing():
 
 def test_guessing_must_beat_the_papers_lstm():
     assert verdict("guess_3a_n3", trials([2_000, 5_000]), 1_000_000, "—", None) == "reproduced"
-    assert verdict("guess_3a_n3", trials([2_000, 5_000], failed=1), 1_000_000, "—", None) == "partly"
+    # an unsolved trial counts what it spent (the cap) in the mean cost
+    assert verdict("guess_3a_n3", trials([2_000, 5_000], failed=1, cap=20_000), 20_000, "—", None) == "partly"
+    assert verdict("guess_3a_n3", trials([2_000, 5_000], failed=1), 100_000, "—", None).startswith("not reproduced")
     assert verdict("guess_3a_n3", trials([2_000, 60_000]), 1_000_000, "—", None).startswith("not reproduced")
-    assert verdict("guess_3a_n3", trials([], failed=2), 1_000_000, "—", None) == "untested (cap 1,000,000)"
+    # no solution at all: our budget decided only if it was below the paper's LSTM count
+    assert verdict("guess_3a_n3", trials([], failed=2, cap=20_000), 20_000, "—", None) == "untested (cap 20,000)"
+    assert verdict("guess_3a_n3", trials([], failed=2), 1_000_000, "—", None) == "not reproduced"

@@ -20,6 +20,7 @@ from ..models import LSTM, LSTMSpec
 from ..reporting.figures import new_figure, save
 from ..reporting.measures import MEASURES
 from ..reporting.provenance import write_text_atomic
+from ..reporting.report import figure_markdown
 
 # The paper's numbers per experiment (and per learning rate where Table 1 has rows):
 # (success rate as printed, mean sequences until success, test result as printed).
@@ -148,16 +149,19 @@ def verdict(name, trials, cap, success, paper_mean) -> str:
       *partly* if some trials solved but slower or less often; *not reproduced* if none
       solved although the cap was at least 3x the paper's mean; *untested* if none
       solved and the cap was smaller than that (our budget, not the method, decided);
-    * random guessing (Exp. 3a; the claim is that it is faster than LSTM): *reproduced* if
-      every trial found a solution, spending on average fewer test sequences than the
-      paper's LSTM needed training sequences; *partly* if only some trials found one, that
-      fast; *not reproduced* if our guesser spends more; *untested* if no trial found one.
+    * random guessing (Exp. 3a; the claim is that it is faster than LSTM), its cost being
+      the mean number of test sequences a trial spent (an unsolved trial: all it spent):
+      *reproduced* if every trial found a solution at a cost below the sequences the
+      paper's LSTM needed; *partly* if only some did, at such a cost; *not reproduced* if
+      the cost is higher, or no trial found one although the cap was above that bar;
+      *untested* if no trial found one within a smaller cap.
     """
     solved = [t for t in trials if t["solved"]]
     if name in GUESSING_BAR:
+        bar = GUESSING_BAR[name]
         if not solved:
-            return f"untested (cap {cap:,})"
-        if np.mean([t["sequences"] for t in solved]) >= GUESSING_BAR[name]:
+            return f"untested (cap {cap:,})" if cap < bar else "not reproduced"
+        if np.mean([t["sequences"] for t in trials]) >= bar:
             return "not reproduced: slower than the paper's LSTM"
         return "reproduced" if len(solved) == len(trials) else "partly"
     rate = _paper_rate(success, paper_mean)
@@ -182,7 +186,12 @@ def verdict(name, trials, cap, success, paper_mean) -> str:
 def _test_text(trials, mse: bool = False):
     solved = [t for t in trials if t["solved"] and "test_wrong" in t]
     if not solved:
-        return "—"
+        # no trial met the criterion: how close the unsolved ones came
+        tested = [t["test_wrong"] for t in trials if "test_wrong" in t]
+        if not tested:
+            return "—"
+        size = next(t["test_size"] for t in trials if "test_size" in t)
+        return f"unsolved trials: median {np.median(tested):,.0f}, best {min(tested):,} of {size:,} wrong"
     wrong = np.mean([t["test_wrong"] for t in solved])
     text = f"{wrong:,.1f} of {solved[0]['test_size']:,} (fraction {wrong / solved[0]['test_size']:.6f})"
     if mse and all("test_mse" in t for t in solved):
@@ -196,51 +205,54 @@ def paper_only_rows(family: str) -> list[str]:
                                "—"]) + " |" for method, rate, success, mean in PAPER_ONLY.get(family, [])]
 
 
+def _row(name, rate, trials, profile_text, cap, verdict_text=None) -> str:
+    """One table row: the paper's numbers for (name, rate) beside ours from `trials`."""
+    success, paper_mean, paper_test = _paper_row(name, rate)
+    mean = MEASURES["mean_sequences"](trials)[1]
+    median = MEASURES["median_sequences"](trials)[0]
+    rate_text = "guessing" if name in GUESSING_BAR else f"{rate:g}"
+    return "| " + " | ".join([
+        f"`{name}`", rate_text, profile_text, success, MEASURES["percent_solved"](trials)[1],
+        f"{paper_mean:,}" if paper_mean else "—", mean + (f" [{median:,.0f}]" if median is not None else ""),
+        paper_test, _test_text(trials, name in MSE_ROWS),
+        verdict_text or verdict(name, trials, cap, success, paper_mean)]) + " |"
+
+
+def _by_rate(trials):
+    """[(learning rate, its trials)] in rate order (a grid spreads its rates over the trials)."""
+    return [(rate, [t for t in trials if t["learning_rate"] == rate])
+            for rate in sorted({t["learning_rate"] for t in trials})]
+
+
 def family_table(ctx, names) -> str:
     header = ["Experiment", "lr", "Profile, trials", "Paper: success", "Ours: solved",
-              "Paper: mean sequences", "Ours: mean [median]", "Paper: test", "Ours: test (solved trials)", "Verdict"]
+              "Paper: mean sequences", "Ours: mean [median]", "Paper: test", "Ours: test (solved trials, if any)", "Verdict"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name in names:
         for profile in ctx.profiles:
             result = ctx.results[profile].get(name)
             if not result:
                 continue
-            config = result["provenance"]["config"]
-            cap = config["train"]["max_sequences"]
-            rates = sorted({t["learning_rate"] for t in result["trials"]})
-            for rate in rates:
-                trials = [t for t in result["trials"] if t["learning_rate"] == rate]
-                success, paper_mean, paper_test = _paper_row(name, rate)
-                mean = MEASURES["mean_sequences"](trials)[1]
-                median = MEASURES["median_sequences"](trials)[0]
-                ours_seq = mean + (f" [{median:,.0f}]" if median is not None else "")
-                rate_text = "guessing" if config["train"].get("method") == "random_guessing" else f"{rate:g}"
-                lines.append("| " + " | ".join([
-                    f"`{name}`", rate_text, f"{profile}, {len(trials)}", success,
-                    MEASURES["percent_solved"](trials)[1], f"{paper_mean:,}" if paper_mean else "—", ours_seq,
-                    paper_test, _test_text(trials, name in MSE_ROWS), verdict(name, trials, cap, success, paper_mean)])
-                    + " |")
-        if ctx.profiles[0] != "paper" and not ctx.results.get("paper", {}).get(name):
-            estimate = paper_estimate(ctx, name)
-            kept = ctx.kept.get(name)
-            if kept:
-                # a paper-profile run still training: its finished trials, marked as such
-                success, paper_mean, paper_test = _paper_row(name, None)
-                trials = kept["trials"]
-                mean = MEASURES["mean_sequences"](trials)[1]
-                median = MEASURES["median_sequences"](trials)[0]
-                lines.append("| " + " | ".join([
-                    f"`{name}`", "", f"paper, {len(trials)} of {_paper_profile()[name]['trials']} trials so far",
-                    success, MEASURES["percent_solved"](trials)[1], f"{paper_mean:,}" if paper_mean else "—",
-                    mean + (f" [{median:,.0f}]" if median is not None else ""), paper_test,
-                    _test_text(trials, name in MSE_ROWS),
-                    "pending (run not finished)"]) + " |")
-            elif estimate is not None:
-                success, paper_mean, paper_test = _paper_row(name, None)
-                lines.append("| " + " | ".join([
-                    f"`{name}`", "", f"paper, {estimate.trials}", success, "not run", f"{paper_mean:,}" if paper_mean
-                    else "—", f"not run: {estimate.text()} core-hours at the measured rate", paper_test, "—",
-                    "untested"]) + " |")
+            cap = result["provenance"]["config"]["train"]["max_sequences"]
+            for rate, trials in _by_rate(result["trials"]):
+                lines.append(_row(name, rate, trials, f"{profile}, {len(trials)}", cap))
+        if ctx.profiles[0] == "paper" or ctx.results.get("paper", {}).get(name):
+            continue
+        kept = ctx.kept.get(name)
+        estimate = paper_estimate(ctx, name)
+        if kept:
+            # a paper-profile run still training: its finished chunks' trials, and no verdict
+            total = _paper_profile()[name]["trials"]
+            training = f"; {kept['chunks_training']} chunk(s) still training" if kept["chunks_training"] else ""
+            for rate, trials in _by_rate(kept["trials"]):
+                lines.append(_row(name, rate, trials, f"paper, {len(kept['trials'])} of {total} trials so far{training}",
+                                  None, "pending (run not finished)"))
+        elif estimate is not None:
+            success, paper_mean, paper_test = _paper_row(name, None)
+            lines.append("| " + " | ".join([
+                f"`{name}`", "", f"paper, {estimate.trials}", success, "not run", f"{paper_mean:,}" if paper_mean
+                else "—", f"not run: {estimate.text()} core-hours at the measured rate", paper_test, "—",
+                "untested"]) + " |")
     return "\n".join(lines)
 
 
@@ -452,14 +464,17 @@ def learning_times_figure(ctx, family: str) -> tuple[str, str] | None:
     rows = []
     for name in FAMILIES[family][1]:
         profile = ctx.best_profile(name)
-        if profile is None:
+        if name in ctx.kept and profile != "paper":
+            # a paper-profile run still training beats a short default run
+            trials, shown = ctx.kept[name]["trials"], "paper, so far: "
+        elif profile is not None:
+            trials, shown = ctx.results[profile][name]["trials"], f"{profile}, "
+        else:
             continue
-        trials = ctx.results[profile][name]["trials"]
-        rates = sorted({t["learning_rate"] for t in trials})
-        for rate in rates:
-            subset = [t for t in trials if t["learning_rate"] == rate]
-            label = name if len(rates) == 1 else f"{name} (lr {rate:g})"
-            rows.append((f"{label} [{profile}, {len(subset)}]", subset, _paper_row(name, rate)[1]))
+        by_rate = _by_rate(trials)
+        for rate, subset in by_rate:
+            label = name if len(by_rate) == 1 else f"{name} (lr {rate:g})"
+            rows.append((f"{label} [{shown}{len(subset)}]", subset, _paper_row(name, rate)[1]))
     if not rows:
         return None
     fig, ax = new_figure(figsize=(6.8, 0.9 + 0.28 * len(rows)))
@@ -495,8 +510,8 @@ def state_drift_figure(ctx, sequences: int = 40, seed: int = 97) -> tuple[str, s
     drift shared by both classes (|mean s_c| over all sequences) and the part that tells
     the classes apart (|mean over x-sequences - mean over y-sequences|), the larger of the
     two cells, one line per trial. h = 2σ(s) - 1 has lost 90% of its slope where |s| > 3.6."""
-    from ..reporting.figures import trained_networks
-    from ..tasks import collate
+    from ..models import build_model
+    from ..tasks import build_task, collate
     from ..training.stopping import stack_for_trials
 
     panels = [(name, title, ctx.results.get("paper", {}).get(name)) for name, title in DRIFT_PANELS]
@@ -507,16 +522,22 @@ def state_drift_figure(ctx, sequences: int = 40, seed: int = 97) -> tuple[str, s
     for column, (name, title, result) in enumerate(panels):
         experiment = _paper_profile()[name]
         steps = experiment["task"]["params"]["q"] + 2
+        task = build_task(experiment["task"]["name"], experiment["task"]["params"])
+        drawn = [task.sample(np.random.default_rng([seed, i])) for i in range(sequences)]
+        is_x = np.array([sequence.info["class"] == "x" for sequence in drawn])
+        network = build_model(experiment["model"]["name"], experiment["model"]["params"], task.input_size,
+                              task.output_size, 1)
+        inputs, _, _ = stack_for_trials(collate(drawn), 1, network.dtype)
+        weights = torch.load(result["weights_path"], weights_only=False)
         for record in result["trials"]:
-            network, task = trained_networks(experiment, result, [record["trial"]])
-            drawn = [task.sample(np.random.default_rng([seed, i])) for i in range(sequences)]
-            is_x = np.array([sequence.info["class"] == "x" for sequence in drawn])
-            inputs, _, _ = stack_for_trials(collate(drawn), 1, network.dtype)
+            network.load_trial_state(0, weights[record["trial"]])
             with torch.no_grad():
                 _, internals = network.run(inputs, record=True)
             states = internals["s"][0, :, :steps].numpy()  # [sequences, steps, cells]
-            shared = np.abs(states.mean(0)).max(-1)
-            apart = np.abs(states[is_x].mean(0) - states[~is_x].mean(0)).max(-1)
+            mean_x, mean_y = states[is_x].mean(0), states[~is_x].mean(0)
+            # each class weighs the same, however many sequences of each were drawn
+            shared = np.abs((mean_x + mean_y) / 2).max(-1)
+            apart = np.abs(mean_x - mean_y).max(-1)
             colour = "#1f77b4" if record["solved"] else "#c0392b"
             for row, curve in enumerate((shared, apart)):
                 axes[row][column].plot(np.arange(1, steps + 1), np.maximum(curve, 1e-2), lw=0.8, alpha=0.8,
@@ -534,18 +555,9 @@ def state_drift_figure(ctx, sequences: int = 40, seed: int = 97) -> tuple[str, s
             "Experiment 2c, inside the trained nets (committed paper-profile weights; one line per trial; "
             "blue: the trial met the criterion, red: it did not). Over the minimal lag of "
             f"{sequences} fresh test sequences, top: how far the cell states have moved in the same "
-            "direction for both classes; bottom: how far apart they are for the two classes (the larger "
+            "direction for both classes (the average of the two class means); bottom: how far apart they are for the two classes (the larger "
             "of the two cells, log scale). Beyond the dotted line (|s| = 3.6) the cell output squashing "
             "h has lost 90% of its slope.")
-
-
-def figure_snippet(figures: list[tuple[str, str]]) -> str:
-    """Markdown for figures shown inside a section of the page (paths relative to the page)."""
-    lines = []
-    for filename, caption in figures:
-        alt = caption.replace("$", "")
-        lines += [f"![{alt}](../generated/hochreiter1997/{filename})", "", f"*{caption}*", ""]
-    return "\n".join(lines) or "*No results for a figure yet.*\n"
 
 
 def figures(ctx) -> list[tuple[str, str]]:
@@ -557,6 +569,7 @@ def figures(ctx) -> list[tuple[str, str]]:
         made = [f for f in [learning_times_figure(ctx, key)] if f]
         if key == "exp2c":
             made += [f for f in [state_drift_figure(ctx)] if f]
-        write_text_atomic(figure_snippet(made), ctx.out_dir / f"figure-{key}.md")
+        write_text_atomic(figure_markdown("hochreiter1997", made) or "*No results for a figure yet.*\n",
+                          ctx.out_dir / f"figure-{key}.md")
     write_text_atomic(cost_table(ctx) + "\n", ctx.out_dir / "cost.md")
     return [error_flow_figure(ctx)]

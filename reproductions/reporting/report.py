@@ -34,6 +34,17 @@ class ReportContext:
     #: paper-profile runs not gathered yet: experiment -> its finished chunks (`load_kept_run`)
     kept: dict = field(default_factory=dict)
 
+    def shown(self, profile: str, experiment: str) -> tuple[dict | None, str]:
+        """The results a table shows for one profile, and their label: gathered results,
+        or for the paper profile the finished trials of a kept run ("so far")."""
+        result = self.results[profile].get(experiment)
+        if result is not None:
+            return result, profile_label(profile, result)
+        kept = self.kept.get(experiment) if profile == "paper" else None
+        if kept is not None:
+            return kept, f"{profile}, {len(kept['trials'])} trials so far (run not finished)"
+        return None, profile_label(profile, None)
+
     def best_profile(self, experiment: str) -> str | None:
         """The highest-fidelity profile with results for `experiment`."""
         for profile in ("paper", "default", "smoke"):
@@ -54,12 +65,12 @@ def claims_table(ctx: ReportContext) -> str:
     for claim in ctx.paper["claims"]:
         cells = [claim["text"], claim["paper"]]
         for profile in ctx.profiles:
-            result = ctx.results[profile].get(claim["experiment"])
+            result, label = ctx.shown(profile, claim["experiment"])
             if result is None:
                 cells.append("not run")
             else:
                 _, text = MEASURES[claim["measure"]](result["trials"])
-                cells.append(f"{text} <br><small>{profile_label(profile, result)}</small>")
+                cells.append(f"{text} <br><small>{label}</small>")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -70,20 +81,21 @@ def experiment_table(ctx: ReportContext, name: str) -> str:
               "Generalisation, median [IQR]", "Best", "Compute"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for profile in ctx.profiles:
-        result = ctx.results[profile].get(name)
+        result, label = ctx.shown(profile, name)
         if result is None:
             continue
-        prov = result["provenance"]
+        kept = result is ctx.kept.get(name)
+        seconds = result["compute_seconds"] if kept else result["provenance"].get("compute_seconds", 0)
         rates = sorted({t["learning_rate"] for t in result["trials"]})
         for rate in rates:
             trials = [t for t in result["trials"] if t["learning_rate"] == rate]
-            row = [profile, f"{rate:g}", str(len(trials)), MEASURES["percent_solved"](trials)[1],
+            row = [f"{profile} (so far: run not finished)" if kept else profile, f"{rate:g}", str(len(trials)), MEASURES["percent_solved"](trials)[1],
                    MEASURES["median_sequences"](trials)[1]]
             if "generalisation" in trials[0]:
                 row += [MEASURES["median_generalisation"](trials)[1], MEASURES["best_generalisation"](trials)[1]]
             else:
                 row += ["—", "—"]
-            compute = f"{prov.get('compute_seconds', 0):,.0f} s" + (" (whole grid)" if len(rates) > 1 else "")
+            compute = f"{seconds:,.0f} s" + (" (whole grid)" if len(rates) > 1 else "")
             row += [compute]
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
@@ -103,10 +115,21 @@ def provenance_section(ctx: ReportContext) -> str:
                          f"{prov['packages']['torch']} | {prov['packages']['numpy']} | "
                          f"{', '.join(prov.get('training_path', []))} | {machine} |")
     lines += ["", "*A commit marked (dirty) had code or configuration changes not yet committed when the run "
-              "started (changed result data do not count). Every committed paper-profile result is checked "
-              "against the current code anyway: `tests/test_committed_results.py` retrains its quickest trial "
-              "(where that would take too long, its first few thousand sequences) and compares the weights "
-              "bit for bit.*"]
+              "started (changed result data do not count). Every gathered paper-profile result committed here "
+              "is checked against the current code anyway: `tests/test_committed_results.py` retrains its "
+              "quickest trial (where that would take too long, its first few thousand sequences) and compares "
+              "the weights bit for bit. The trials of a run still training (\"so far\") are checked once "
+              "it is gathered.*"]
+    return "\n".join(lines)
+
+
+def figure_markdown(paper_id: str, figures: list[tuple[str, str]]) -> str:
+    """Markdown for (filename, caption) figures of docs/generated/<paper_id>/, for a snippet
+    that a review page (docs/reviews/) includes."""
+    lines = []
+    for filename, caption in figures:
+        alt = caption.replace("$", "")  # alt text is plain text; the caption below renders math
+        lines += [f"![{alt}](../generated/{paper_id}/{filename})", "", f"*{caption}*", ""]
     return "\n".join(lines)
 
 
@@ -119,15 +142,16 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
     profiles = [profile] + (["paper"] if profile != "paper" else [])
     kwargs = {"results": results_root} if results_root else {}
     results = {p: {e: load_results(p, paper_id, e, **kwargs) for e in experiments} for p in profiles}
-    # show the paper profile only where its results exist
-    profiles = [p for p in profiles if p == profile or any(results[p].values())]
     kept = {}
     if profile != "paper":
         paper_profile = load_experiments(paper_dir, "paper")
         for name in experiments:
             if not results["paper"].get(name) and name in paper_profile:
                 kept[name] = load_kept_run(paper_profile[name], **kwargs)
-    ctx = ReportContext(paper, experiments, results, profiles, out_dir, {k: v for k, v in kept.items() if v})
+    kept = {name: run for name, run in kept.items() if run}
+    # show the paper profile only where its results (or a kept run's first chunks) exist
+    profiles = [p for p in profiles if p == profile or any(results[p].values()) or kept]
+    ctx = ReportContext(paper, experiments, results, profiles, out_dir, kept)
 
     parts = ["#### Claims: the paper's numbers and ours", "", claims_table(ctx), ""]
     for name, experiment in experiments.items():
@@ -144,10 +168,6 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
         # optional: named Markdown snippets, e.g. the numbers behind an open question's answer
         for snippet, text in getattr(module, "snippets", lambda ctx: {})(ctx).items():
             write_text_atomic(text, out_dir / f"{snippet}.md")
-    figure_lines = []
-    for filename, caption in figures:
-        alt = caption.replace("$", "")  # alt text is plain text; the caption below renders math
-        figure_lines += [f"![{alt}](../generated/{paper_id}/{filename})", "", f"*{caption}*", ""]
-    write_text_atomic("\n".join(figure_lines) or "No figures yet.\n", out_dir / "figures.md")
+    write_text_atomic(figure_markdown(paper_id, figures) or "No figures yet.\n", out_dir / "figures.md")
     write_text_atomic(provenance_section(ctx) + "\n", out_dir / "provenance.md")
     return out_dir
