@@ -31,7 +31,7 @@ def context(tmp_path, kept=True) -> ReportContext:
 def test_a_kept_run_shows_its_finished_trials_so_far_without_a_verdict(tmp_path):
     ctx = context(tmp_path)
     table = family_table(ctx, [NAME])
-    assert "paper, 5 of 10 trials so far; 1 chunk(s) still training" in table
+    assert "paper, 5 of 10 trials so far; 1 chunk(s) unfinished" in table
     assert "100% (5/5)" in table and "pending (run not finished)" in table
     assert "so far" in experiment_table(ctx, NAME)
     assert "not run" in family_table(context(tmp_path, kept=False), [NAME])

@@ -243,7 +243,7 @@ def family_table(ctx, names) -> str:
         if kept:
             # a paper-profile run still training: its finished chunks' trials, and no verdict
             total = _paper_profile()[name]["trials"]
-            training = f"; {kept['chunks_training']} chunk(s) still training" if kept["chunks_training"] else ""
+            training = f"; {kept['chunks_training']} chunk(s) unfinished" if kept["chunks_training"] else ""
             for rate, trials in _by_rate(kept["trials"]):
                 lines.append(_row(name, rate, trials, f"paper, {len(kept['trials'])} of {total} trials so far{training}",
                                   None, "pending (run not finished)"))
