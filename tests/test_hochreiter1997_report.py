@@ -34,7 +34,8 @@ def test_a_kept_run_shows_its_finished_trials_so_far_without_a_verdict(tmp_path)
     assert "paper, 5 of 10 trials so far; 1 chunk(s) unfinished" in table
     assert "100% (5/5)" in table and "pending (run not finished)" in table
     assert "so far" in experiment_table(ctx, NAME)
-    assert "not run" in family_table(context(tmp_path, kept=False), [NAME])
+    not_run = family_table(context(tmp_path, kept=False), [NAME]).splitlines()[-1]
+    assert "not run" in not_run and f"`{NAME}` | 0.5 | paper, 10 |" in not_run
 
 
 def test_a_kept_run_is_priced_by_its_own_rate_and_only_for_what_is_left(tmp_path):

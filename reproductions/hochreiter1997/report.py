@@ -249,8 +249,10 @@ def family_table(ctx, names) -> str:
                                   None, "pending (run not finished)"))
         elif estimate is not None:
             success, paper_mean, paper_test = _paper_row(name, None)
+            rates = _paper_profile()[name]["train"]["learning_rate"]
+            rates_text = ", ".join(f"{r:g}" for r in rates) if isinstance(rates, list) else f"{rates:g}"
             lines.append("| " + " | ".join([
-                f"`{name}`", "", f"paper, {estimate.trials}", success, "not run", f"{paper_mean:,}" if paper_mean
+                f"`{name}`", rates_text, f"paper, {estimate.trials}", success, "not run", f"{paper_mean:,}" if paper_mean
                 else "—", f"not run: {estimate.text()} core-hours at the measured rate", paper_test, "—",
                 "untested"]) + " |")
     return "\n".join(lines)
