@@ -263,4 +263,14 @@ def load_paper(paper_dir: Path) -> dict:
     validate(data, schema, path)
     if data["id"] != Path(paper_dir).name:
         raise ConfigError(f"{display(path)}: id: {data['id']!r} must equal the folder name {Path(paper_dir).name!r}")
+    from .reporting.measures import MEASURES
+
+    experiments = set(read_yaml(Path(paper_dir) / "experiments.yaml"))
+    for claim in data.get("claims", []):
+        where = f"{display(path)}: claims: {claim['id']}"
+        if claim["experiment"] not in experiments:
+            raise ConfigError(f"{where}: experiment {claim['experiment']!r} is not in experiments.yaml "
+                              f"(it has {', '.join(sorted(experiments))})")
+        if claim["measure"] not in MEASURES:
+            raise ConfigError(f"{where}: measure {claim['measure']!r} is not one of {', '.join(MEASURES)}")
     return data

@@ -1,7 +1,7 @@
 """Scaffold a new paper review: a paper folder and a review page from templates.
 
-    python -m reproductions new-paper weiss2018 --title "On the practical ..." \\
-        --authors "Gail Weiss; Yoav Goldberg; Eran Yahav" --year 2018
+    python -m reproductions new-paper smith2020 --title "A title: with a colon" \\
+        --authors "Ann Smith; Bo Jones" --year 2020
 
 creates reproductions/<id>/ (paper.yaml, experiments.yaml, rules.smk, __init__.py)
 and docs/reviews/<id>.md. The pipeline and the site find the new folder by
@@ -10,12 +10,14 @@ themselves; its one experiment runs as soon as it is scaffolded.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import zlib
 from pathlib import Path
 from string import Template
 
-from .config import PACKAGE, ROOT, ConfigError
+from .config import PACKAGE, ROOT, ConfigError, load_paper
 
 TEMPLATES = PACKAGE / "templates"
 
@@ -30,14 +32,20 @@ def new_paper(paper_id: str, title: str, authors: list[str], year: int, short_ti
     for path in (folder, page):
         if path.exists():
             raise ConfigError(f"{path} exists already; not overwriting it")
-    surname = authors[0].split()[-1] if authors else "TODO"
+    if any("\n" in text or '"""' in text for text in [title, short_title or "", *authors]):
+        raise ConfigError('title, short title and authors must be one line each, without """')
+    surname = authors[0].split(",")[0].split()[-1] if authors else "TODO"  # "Ann Smith, Jr." -> Smith
+    short_title = short_title or f"{surname}{' et al.' if len(authors) > 2 else ''} {year}"
     values = {
         "id": paper_id,
         "title": title,
-        "short_title": short_title or f"{surname}{' et al.' if len(authors) > 2 else ''} {year}",
-        "authors": ", ".join(authors),
+        "short_title": short_title,
         "year": year,
         "seed": zlib.crc32(paper_id.encode()) % 100_000,
+        # quoted for paper.yaml, so a title like "LSTM: a search space odyssey" stays valid YAML
+        "title_yaml": json.dumps(title),
+        "short_title_yaml": json.dumps(short_title),
+        "authors_yaml": ", ".join(json.dumps(author) for author in authors),
     }
     written = []
     folder.mkdir(parents=True)
@@ -48,4 +56,10 @@ def new_paper(paper_id: str, title: str, authors: list[str], year: int, short_ti
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(Template((TEMPLATES / "review.md").read_text()).substitute(values))
     written.append(page)
+    try:
+        load_paper(folder)  # the pipeline loads every paper: a broken one would stop them all
+    except Exception:
+        shutil.rmtree(folder)
+        page.unlink()
+        raise
     return written

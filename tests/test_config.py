@@ -1,4 +1,4 @@
-"""A malformed profile stops the run before any training, naming the file and the key."""
+"""A malformed config (profile, experiment or claim) stops the run before any training, naming the file and the key."""
 
 import pytest
 import yaml
@@ -57,3 +57,17 @@ def test_unknown_profile_is_refused(repo_copy):
     result = run_snakemake(repo_copy, "all", "--cores", "1", "--config", "profile=fast", "--dry-run")
     assert result.returncode != 0
     assert "config/config.yaml: profile: 'fast' is not one of ['smoke', 'default', 'paper']" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("key,value,message", [
+    ("experiment", "anbm", "experiment 'anbm' is not in experiments.yaml (it has "),
+    ("measure", "best_seed", "measure 'best_seed' is not one of percent_solved, "),
+])
+def test_a_claim_must_name_an_experiment_and_a_measure_that_exist(repo_copy, key, value, message):
+    path = repo_copy / "reproductions/gers2001/paper.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["claims"][0][key] = value
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match="reproductions/gers2001/paper.yaml: claims: ") as error:
+        load_paper(path.parent)
+    assert message in str(error.value)
