@@ -42,7 +42,7 @@ serve: setup
 bench: setup
 	$(BIN)/python -m reproductions.bench
 
-# make new-paper ID=weiss2018 TITLE="On the practical ..." AUTHORS="Gail Weiss; Yoav Goldberg" YEAR=2018
+# make new-paper ID=smith2020 TITLE="A title" AUTHORS="Ann Smith; Bo Jones" YEAR=2020
 new-paper: setup
 	$(BIN)/python -m reproductions new-paper "$(ID)" --title "$(TITLE)" --authors "$(AUTHORS)" --year "$(YEAR)"
 

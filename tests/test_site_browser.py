@@ -169,11 +169,13 @@ def test_open_questions_page_lists_each_question_at_its_anchor(visit):
     assert not v.errors, v.errors
 
 
-def test_nav_lists_every_review(visit, built_site):
+def test_nav_and_home_list_every_review(visit, built_site):
     v = visit("index.html")
     for paper in PAPERS:
         review = v.page.locator(f"nav.md-nav--primary a[href$='reviews/{paper['id']}.html']")
         assert review.count() >= 1 and paper["short_title"] in review.first.inner_text()
+        listed = v.page.locator(f"article li:has(a[href$='reviews/{paper['id']}.html'])")  # Home's list
+        assert listed.count() == 1 and paper["title"] in listed.inner_text()
         if (built_site / "generated" / paper["id"] / "explore.html").exists():
             notebook = v.page.locator(f"nav.md-nav--primary a[href$='generated/{paper['id']}/explore.html']")
             assert notebook.count() >= 1, f"no notebook of {paper['id']} in the nav"

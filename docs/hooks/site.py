@@ -8,7 +8,8 @@ folder changes the site without an edit to mkdocs.yml or any page:
   docs/reviews/<id>.md is not written yet;
 * markers on a line of their own in a page's Markdown:
   `<!-- open-questions -->` and `<!-- references -->` become the lists of that
-  review's paper (on docs/reviews/<id>.md) or of every paper (anywhere else).
+  review's paper (on docs/reviews/<id>.md) or of every paper (anywhere else);
+  `<!-- reviews -->` becomes a list of every review, with the paper's summary.
   Every paper's list is grouped by status, then by paper; each question has the
   anchor `<paper>-<question>`, its answer so far, the pipeline's numbers behind it
   (the snippet its `results` names) and links (outside pages, reviews here, or an
@@ -31,7 +32,7 @@ from mkdocs.structure.files import File
 from reproductions.config import discover_papers, load_paper, read_yaml
 
 STATUSES = ("open", "partly answered", "answered")
-MARKER = re.compile(r"^<!-- (open-questions|references) -->[ \t]*$", re.MULTILINE)
+MARKER = re.compile(r"^<!-- (open-questions|references|reviews) -->[ \t]*$", re.MULTILINE)
 MATHJAX_DIR = "assets/mathjax"
 # The MathJax files the site needs: the TeX-to-SVG bundle plus what it loads lazily
 # (TeX extensions, menu, accessibility). The other bundles and the CHTML fonts are
@@ -112,6 +113,8 @@ def on_page_markdown(markdown, page, config, files):
     own = [p for p in papers if src == review_path(p)]  # a review page: its paper only
 
     def expand(match):
+        if match.group(1) == "reviews":
+            return review_list(src)
         if match.group(1) == "references":
             return "\n\n".join(reference(p, src, heading=not own) for p in own or papers)
         return own_questions(own[0], src) if own else all_questions(src)
@@ -121,6 +124,13 @@ def on_page_markdown(markdown, page, config, files):
 
 def review_path(paper: dict) -> str:
     return f"reviews/{paper['id']}.md"
+
+
+def review_list(src: str) -> str:
+    """Every review, oldest paper first: its link, the paper's title and its summary."""
+    items = [f"- **[{p['short_title']}]({link(src, review_path(p))})**: *{p['title']}*. "
+             f"{' '.join(p['summary'].split())}" for p in papers]
+    return "\n".join(items) + "\n"
 
 
 def link(src: str, target: str) -> str:

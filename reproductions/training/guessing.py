@@ -17,11 +17,8 @@ A trial records `guesses` (networks drawn) and `sequences` (test sequences
 processed, the cost comparable to LSTM's training sequences), until the first
 passing guess or until `train.max_sequences` sequences were spent.
 
-Entry point for the pipeline (until the trainer dispatches on `train.method`):
-
-    python -m reproductions.training.guessing PAPER EXPERIMENT --profile P --trials A-B --out DIR
-
-which writes the same chunk files as `python -m reproductions run`.
+An experiment selects it with `train.method: random_guessing`; `runner.run_chunk`
+then calls it in place of the trainer and writes the same chunk files.
 """
 
 from __future__ import annotations
