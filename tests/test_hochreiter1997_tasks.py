@@ -74,7 +74,8 @@ def test_very_long_lag_sequences_2c():
         assert s.error_mask.sum() == 1 and s.error_mask[-1] == 1
         assert s.targets[-1].argmax() == symbols[1] - task.x  # the second symbol decides
         lengths.append(len(symbols) + 1)
-    assert abs(np.mean(lengths) - (100 + 14)) < 1.0  # expected length q + 14
+    # expected length q + 4 + 9 by the paper's recipe (it states q + 14; see the review)
+    assert abs(np.mean(lengths) - (100 + 13)) < 0.6  # 3.5 standard errors over 3000 samples
 
 
 def test_two_sequence_problem_3a():
