@@ -110,7 +110,9 @@ PAPER_ROW_OF = {
 #: and testing, not training
 PRICED_LIKE = {
     **{f"exp2c_q{q}_p{p}": "exp2c_q100_p100" for q, p in ((200, 200), (500, 500))},
-    **{f"exp2c_q1000_p{p}": "exp2c_q500_p500" for p in (1000, 500, 200, 100, 50)},
+    **{f"exp2c_q1000_p{p}": "exp2c_q500_p500" for p in (1000, 500, 200)},
+    # the same lag, and the nearest distractor count, measured
+    **{f"exp2c_q1000_p{p}": "exp2c_q1000_p200" for p in (100, 50)},
     "exp4_adding_t500": "exp4_adding_t100",
     "exp4_adding_t1000": "exp4_adding_t100",
 }  # not 3a: its T = 100 rows test every 100 sequences, the T = 1000 row every 1,000
