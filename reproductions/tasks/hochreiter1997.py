@@ -202,7 +202,8 @@ class VeryLongLagTask(Task):
     Inputs one-hot over p+4 symbols (a_1..a_p, e, b, x, y); 2 outputs (x, y).
     A sequence is b, then x or y, then q distractors, then further distractors
     each with probability 9/10 until the trigger e (probability 1/10); after e
-    the net must output the second symbol. Minimal length q+4; expected q+13 by this recipe (the paper states q+14).
+    the net must output the second symbol. Minimal length q+4; expected q+13
+    by this recipe (the paper states q+14).
     Error is given only at the last step. Success (paper): the final error of
     both outputs below 0.2 for 10,000 successive random sequences.
 
