@@ -148,6 +148,41 @@ rule hochreiter1997_exp3a_t1000_n3_st2:
         experiment_outputs("hochreiter1997", "exp3a_t1000_n3_st2"),
 
 
+rule hochreiter1997_exp3b_n3_st1:
+    input:
+        experiment_outputs("hochreiter1997", "exp3b_n3_st1"),
+
+
+rule hochreiter1997_exp3b_n3_st2:
+    input:
+        experiment_outputs("hochreiter1997", "exp3b_n3_st2"),
+
+
+rule hochreiter1997_exp3b_n1_st1:
+    input:
+        experiment_outputs("hochreiter1997", "exp3b_n1_st1"),
+
+
+rule hochreiter1997_exp3b_n1_st2:
+    input:
+        experiment_outputs("hochreiter1997", "exp3b_n1_st2"),
+
+
+rule hochreiter1997_exp3b_t1000_n1_st2:
+    input:
+        experiment_outputs("hochreiter1997", "exp3b_t1000_n1_st2"),
+
+
+rule hochreiter1997_exp3c_n3:
+    input:
+        experiment_outputs("hochreiter1997", "exp3c_n3"),
+
+
+rule hochreiter1997_exp3c_n1:
+    input:
+        experiment_outputs("hochreiter1997", "exp3c_n1"),
+
+
 rule hochreiter1997_guess_3a_n3:
     input:
         experiment_outputs("hochreiter1997", "guess_3a_n3"),

@@ -82,6 +82,15 @@ def mean_test_fraction_wrong(trials):
     return value, f"{value:.6f}"
 
 
+def mean_test_abs_error(trials):
+    """Mean absolute error at the ends of the held-out test sequences (solved trials); in
+    1997 Exp. 3c the mean difference to the noise-free target."""
+    value = _mean_of(trials, "test_mean_abs_error")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:.4f}"
+
+
 def mean_guesses(trials):
     """Mean number of random guesses until a guess passes (solved trials)."""
     value = _mean_of(trials, "guesses")
@@ -90,4 +99,5 @@ def mean_guesses(trials):
     return value, f"{value:,.0f}"
 
 
-MEASURES.update({f.__name__: f for f in (mean_test_wrong, mean_test_fraction_wrong, mean_guesses)})
+MEASURES.update({f.__name__: f for f in (mean_test_wrong, mean_test_fraction_wrong, mean_test_abs_error,
+                                                 mean_guesses)})

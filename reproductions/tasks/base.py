@@ -108,6 +108,11 @@ class Task(ABC):
         """The paper's per-sequence success test, [K, B] booleans (a named
         function from `reproductions.training.metrics`)."""
 
+    def test_sample(self, rng: np.random.Generator) -> Sequence:
+        """Draw one test sequence: as `sample`, except where the paper judges against
+        something other than the training targets (1997 Exp. 3c: noise-free targets)."""
+        return self.sample(rng)
+
     def training_set(self) -> list[Sequence]:
         """A finite training set, for tasks whose stopping rule tests one."""
         raise NotImplementedError(f"{type(self).__name__} has no finite training set")

@@ -244,32 +244,52 @@ class VeryLongLagTask(Task):
 
 @dataclass
 class TwoSequenceTask(Task):
-    """Exp. 3a: Bengio et al.'s (1994) 2-sequence problem (3b with `noisy_signal`).
+    """Exp. 3: Bengio et al.'s (1994) 2-sequence problem, in the paper's three variants.
 
-    One input line. Two classes with probability 0.5. The first N elements are
+    3a: one input line. Two classes with probability 0.5. The first N elements are
     +1.0 (class 1) or -1.0 (class 2); later elements are Gaussian, mean 0,
     variance 0.2. Length uniform in [T, T + T/10] (Bengio et al. also allowed
     length T/2; the paper does not). Target at the end only: 1.0 for class 1,
     0.0 for class 2. Correct if the absolute error at the end is below 0.2.
+
+    3b (`noisy_signal`): the same Gaussian noise is added to the first N elements.
+
+    3c: targets 0.2 (class 1) and 0.8 (class 2) with Gaussian noise of variance 0.1
+    on the training targets (`target_noise_variance`), so the net must learn their
+    conditional expectation; a sequence is correct if the output is within 0.1
+    (`threshold`) of the noise-free target, which is what every test set holds.
     """
 
     T: int = 100
     N: int = 1
     noisy_signal: bool = False
     threshold: float = 0.2
+    class1_target: float = 1.0
+    class2_target: float = 0.0
+    target_noise_variance: float = 0.0
 
     name = "two_sequence"
     input_size = 1
     output_size = 1
 
     def sample(self, rng):
+        return self._draw(rng, noisy_target=True)
+
+    def test_sample(self, rng):
+        # the paper judges 3c's outputs against the noise-free targets
+        return self._draw(rng, noisy_target=False)
+
+    def _draw(self, rng, noisy_target: bool):
         length = int(rng.integers(self.T, self.T + self.T // 10 + 1))
         cls = int(rng.integers(2))  # 0: class 1, 1: class 2
         x = rng.normal(0.0, np.sqrt(0.2), size=length)
         signal = 1.0 if cls == 0 else -1.0
         x[: self.N] = signal + (x[: self.N] if self.noisy_signal else 0.0)
         targets = np.zeros((length, 1))
-        targets[-1, 0] = 1.0 if cls == 0 else 0.0
+        targets[-1, 0] = self.class1_target if cls == 0 else self.class2_target
+        # drawn last and only when asked: 3a and 3b streams stay as they were
+        if noisy_target and self.target_noise_variance > 0:
+            targets[-1, 0] += rng.normal(0.0, np.sqrt(self.target_noise_variance))
         mask = np.zeros(length)
         mask[-1] = 1.0
         return Sequence(x[:, None], targets, mask, {"class": cls + 1})

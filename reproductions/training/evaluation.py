@@ -82,7 +82,7 @@ class HeldOutTest:
             sequences = task.test_set()
         else:
             rng = np.random.default_rng(self.seed)
-            sequences = [task.sample(rng) for _ in range(self.size)]
+            sequences = [task.test_sample(rng) for _ in range(self.size)]
         ok, errors = evaluate_on(model, task, sequences, batch_size=256)
         return [{"test_size": len(sequences), "test_wrong": int((~ok[k]).sum()),
                  "test_fraction_wrong": float((~ok[k]).mean()),

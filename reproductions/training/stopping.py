@@ -267,7 +267,7 @@ class TestSetCriterion:
             return None
         if self._sequences is None:
             rng = np.random.default_rng(self.seed)
-            self._sequences = [task.sample(rng) for _ in range(self.size)]
+            self._sequences = [task.test_sample(rng) for _ in range(self.size)]
         from .fast_eval import failures
 
         # screened: trials past max_wrong stop being tested (the verdict is unchanged)
