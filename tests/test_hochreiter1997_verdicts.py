@@ -37,3 +37,8 @@ def test_guessing_must_beat_the_papers_lstm():
     # no solution at all: our budget decided only if it was below the paper's LSTM count
     assert verdict("guess_3a_n3", trials([], failed=2, cap=20_000), 20_000, "—", None) == "untested (cap 20,000)"
     assert verdict("guess_3a_n3", trials([], failed=2), 1_000_000, "—", None) == "not reproduced"
+    # 3c: the claim is the opposite, guessing is no faster than the paper's LSTM (269,650)
+    assert verdict("guess_3c_n3", trials([], failed=2, cap=20_000_000), 20_000_000, "—", None) == "reproduced"
+    assert verdict("guess_3c_n3", trials([5_000_000]), 20_000_000, "—", None) == "reproduced"
+    assert verdict("guess_3c_n3", trials([2_000, 9_000]), 20_000_000, "—", None).startswith("not reproduced")
+    assert verdict("guess_3c_n3", trials([], failed=1, cap=5_000), 5_000, "—", None) == "untested (cap 5,000)"

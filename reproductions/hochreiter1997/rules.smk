@@ -183,6 +183,11 @@ rule hochreiter1997_exp3c_n1:
         experiment_outputs("hochreiter1997", "exp3c_n1"),
 
 
+rule hochreiter1997_guess_3c_n3:
+    input:
+        experiment_outputs("hochreiter1997", "guess_3c_n3"),
+
+
 rule hochreiter1997_guess_3a_n3:
     input:
         experiment_outputs("hochreiter1997", "guess_3a_n3"),
