@@ -283,6 +283,7 @@ def family_table(ctx, names) -> str:
             success, paper_mean, paper_test = _paper_row(name, None)
             rates = _paper_profile()[name]["train"]["learning_rate"]
             rates_text = ", ".join(f"{r:g}" for r in rates) if isinstance(rates, list) else f"{rates:g}"
+            rates_text = "guessing" if name.startswith("guess_") else rates_text
             lines.append("| " + " | ".join([
                 f"`{name}`", rates_text, f"paper, {estimate.trials}", success, "not run", f"{paper_mean:,}" if paper_mean
                 else "—", f"not run: {estimate.text()} core-hours at the measured rate", paper_test, "—",
