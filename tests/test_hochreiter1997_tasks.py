@@ -121,16 +121,26 @@ def test_two_sequence_problem_3c_noisy_targets_for_training_clean_ones_for_testi
         s = task.test_sample(r)
         assert s.targets[-1, 0] == clean[s.info["class"]]
         assert np.all(s.inputs[:1, 0] == (1.0 if s.info["class"] == 1 else -1.0))  # 3c's signal is clean, as 3a
-    # training and test draws share the stream up to the target noise: without it, one sequence
-    noiseless = TwoSequenceTask(T=100, N=1, class1_target=0.2, class2_target=0.8)
-    a, b = noiseless.sample(np.random.default_rng(5)), noiseless.test_sample(np.random.default_rng(5))
-    assert np.array_equal(a.inputs, b.inputs) and np.array_equal(a.targets, b.targets)
+    # a training and a test draw from the same state differ only by the target noise
+    a, b = task.sample(np.random.default_rng(5)), task.test_sample(np.random.default_rng(5))
+    assert np.array_equal(a.inputs, b.inputs) and a.info == b.info
+    assert a.targets[-1, 0] != b.targets[-1, 0] == clean[b.info["class"]]
+
+
+def test_two_sequence_streams_of_3a_and_3b_are_pinned():
+    """Committed 3a results regenerate only if 3a's draws never change: golden values."""
+    s = TwoSequenceTask(T=100, N=3).sample(np.random.default_rng(2024))
+    assert (s.length, s.info["class"], s.targets[-1, 0]) == (102, 2, 0.0)
+    assert s.inputs[:3, 0].tolist() == [-1.0, -1.0, -1.0]
+    s = TwoSequenceTask(T=100, N=1, noisy_signal=True).sample(np.random.default_rng(2024))
+    assert (s.length, s.info["class"]) == (102, 2)
+    assert s.inputs[:3, 0].round(6).tolist() == [-0.265711, 0.512829, -0.435219]
 
 
 def test_exp3c_is_tested_against_noise_free_targets():
     from reproductions.models import build_model
     from reproductions.training.evaluation import HeldOutTest
-    from reproductions.training.stopping import evaluate_on
+    from reproductions.training.stopping import TestSetCriterion, evaluate_on
 
     task = TwoSequenceTask(T=20, N=1, threshold=0.1, class1_target=0.2, class2_target=0.8,
                            target_noise_variance=0.1)
@@ -142,6 +152,9 @@ def test_exp3c_is_tested_against_noise_free_targets():
     assert {round(s.targets[-1, 0], 12) for s in clean} == {0.2, 0.8}
     _, errors = evaluate_on(model, task, clean)
     assert [r["test_mean_abs_error"] for r in report] == pytest.approx(errors.mean(axis=(1, 2)).tolist())
+    # the stopping rule's fixed test set (which the guesser tests on too) holds them as well
+    rule = TestSetCriterion(size=16)
+    assert {round(s.targets[-1, 0], 12) for s in rule.test_sequences(task)} == {0.2, 0.8}
 
 
 @pytest.mark.parametrize("operation", ["add", "multiply"])

@@ -39,6 +39,16 @@ def mean_sequences(trials):
     return value, f"{value:,.0f}"
 
 
+def mean_sequences_spent(trials):
+    """Mean sequences over every trial, an unsolved one counting all it spent (its cap): the
+    cost of random guessing, which a trial pays whether or not it finds a solution."""
+    if not trials:
+        return None, "— (no trials)"
+    value = float(np.mean([t["sequences"] for t in trials]))
+    unsolved = len(trials) - len(_solved(trials))
+    return value, f"{value:,.0f}" + (f" ({unsolved} of {len(trials)} unsolved)" if unsolved else "")
+
+
 def best_generalisation(trials):
     solved = _solved(trials)
     if not solved:
@@ -55,7 +65,7 @@ def median_generalisation(trials):
     return median, f"n ≤ {median:.0f} [{q1:.0f}–{q3:.0f}]"
 
 
-MEASURES = {f.__name__: f for f in (percent_solved, median_sequences, mean_sequences,
+MEASURES = {f.__name__: f for f in (percent_solved, median_sequences, mean_sequences, mean_sequences_spent,
                                     best_generalisation, median_generalisation)}
 
 

@@ -51,8 +51,7 @@ def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
     rule = build_stopping_rule(experiment["train"]["stopping"]["name"], experiment["train"]["stopping"].get("params", {}))
     if not isinstance(rule, TestSetCriterion):
         raise ValueError("random guessing needs a fixed-test-set stopping rule (test_set_criterion)")
-    rng_tests = np.random.default_rng(rule.seed)
-    tests = [task.test_sample(rng_tests) for _ in range(rule.size)]
+    tests = rule.test_sequences(task)  # the same fixed set as the rule tests a trained net on
     _, data_seed = trial_seeds(experiment["seed"], trial)
     rng = np.random.default_rng(data_seed)
     G, screen = int(settings["guesses_per_round"]), int(settings["screen"])

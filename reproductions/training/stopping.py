@@ -61,6 +61,14 @@ class TrainingSetAccepted:
     def drop(self, keep: np.ndarray) -> None:
         """Trials at positions not in `keep` have left the ensemble."""
 
+    def test_sequences(self, task: Task) -> list:
+        """The fixed test set, drawn once: `size` test sequences (noise-free targets where
+        the task has noisy ones) from a generator seeded with `seed`."""
+        if self._sequences is None:
+            rng = np.random.default_rng(self.seed)
+            self._sequences = [task.test_sample(rng) for _ in range(self.size)]
+        return self._sequences
+
     def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
         """Solved flags of the active trials, or None if no test is due."""
         if sequences_seen % self.every:
@@ -123,6 +131,14 @@ class TrainingAndTestSetsCorrect:
 
     def drop(self, keep: np.ndarray) -> None:
         """No per-trial state."""
+
+    def test_sequences(self, task: Task) -> list:
+        """The fixed test set, drawn once: `size` test sequences (noise-free targets where
+        the task has noisy ones) from a generator seeded with `seed`."""
+        if self._sequences is None:
+            rng = np.random.default_rng(self.seed)
+            self._sequences = [task.test_sample(rng) for _ in range(self.size)]
+        return self._sequences
 
     def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
         if sequences_seen % self.every:
@@ -204,6 +220,14 @@ class RecentSequencesCorrect:
         for name in ("_ok", "_loss", "_wrong", "_loss_sum"):
             setattr(self, name, getattr(self, name)[keep])
 
+    def test_sequences(self, task: Task) -> list:
+        """The fixed test set, drawn once: `size` test sequences (noise-free targets where
+        the task has noisy ones) from a generator seeded with `seed`."""
+        if self._sequences is None:
+            rng = np.random.default_rng(self.seed)
+            self._sequences = [task.test_sample(rng) for _ in range(self.size)]
+        return self._sequences
+
     def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
         if self._ok is None or self._count < self.window:
             return None
@@ -262,18 +286,24 @@ class TestSetCriterion:
     def drop(self, keep: np.ndarray) -> None:
         """No per-trial state."""
 
-    def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
-        if sequences_seen % self.every:
-            return None
+    def test_sequences(self, task: Task) -> list:
+        """The fixed test set, drawn once: `size` test sequences (noise-free targets where
+        the task has noisy ones) from a generator seeded with `seed`."""
         if self._sequences is None:
             rng = np.random.default_rng(self.seed)
             self._sequences = [task.test_sample(rng) for _ in range(self.size)]
+        return self._sequences
+
+    def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
+        if sequences_seen % self.every:
+            return None
+        sequences = self.test_sequences(task)
         from .fast_eval import failures
 
         # screened: trials past max_wrong stop being tested (the verdict is unchanged)
         if self.max_mean_abs_error is None:
-            return failures(model, task, self._sequences, self.max_wrong) <= self.max_wrong
-        wrong, mean_error = failures(model, task, self._sequences, self.max_wrong, with_errors=True)
+            return failures(model, task, sequences, self.max_wrong) <= self.max_wrong
+        wrong, mean_error = failures(model, task, sequences, self.max_wrong, with_errors=True)
         return (wrong <= self.max_wrong) & (mean_error < self.max_mean_abs_error)
 
     def state_dict(self) -> dict:
@@ -325,6 +355,14 @@ class FixedBudget:
     def drop(self, keep: np.ndarray) -> None:
         if self._first is not None:
             self._first = self._first[keep]
+
+    def test_sequences(self, task: Task) -> list:
+        """The fixed test set, drawn once: `size` test sequences (noise-free targets where
+        the task has noisy ones) from a generator seeded with `seed`."""
+        if self._sequences is None:
+            rng = np.random.default_rng(self.seed)
+            self._sequences = [task.test_sample(rng) for _ in range(self.size)]
+        return self._sequences
 
     def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
         if sequences_seen % self.every:
