@@ -208,7 +208,8 @@ EXPECTED_WEIGHTS = {
                                                    (1000, 500), (1000, 200), (1000, 100), (1000, 50))},
     "exp2c_q100_p100_cells_only": 6 * 100 + 40,  # our diagnostic: no gate activations into cells and gates
     "exp3a_n3_st1": 102, "exp3a_n3_st2": 102, "exp3a_n1_st1": 102, "exp3a_n1_st2": 102, "exp3a_t1000_n3_st2": 102,
-    **{f"exp3b_{row}": 102 for row in ("n3_st1", "n3_st2", "n1_st1", "n1_st2", "t1000_n1_st2")},
+    **{f"exp3b_{row}": 102 for row in ("n3_st1", "n3_st2", "n1_st1", "n1_st2", "n1_st1_fresh_tests",
+                                       "n1_st2_fresh_tests", "t1000_n1_st2")},
     "exp3c_n3": 102, "exp3c_n1": 102,
     "exp4_adding_t100": 93, "exp4_adding_t500": 93, "exp4_adding_t1000": 93,
     "exp5_mult_nseq140": 93, "exp5_mult_nseq13": 93,
@@ -245,3 +246,15 @@ def test_paper_profile_holds_the_papers_trial_counts_and_protocol():
     assert rates["exp4_adding_t100"] == 0.5 and rates["exp5_mult_nseq13"] == 0.1
     assert rates["exp6a_temporal_order"] == 0.5 and rates["exp6b_temporal_order"] == 0.1
     assert all(e["train"]["momentum"] == 0.0 for e in experiments.values())
+
+
+def test_fresh_test_sets_change_with_every_test_and_repeat_on_a_rerun():
+    from reproductions.training.stopping import TestSetCriterion
+
+    task = TwoSequenceTask(T=20, N=1, noisy_signal=True)
+    first = lambda seqs: [s.inputs[0, 0] for s in seqs]
+    fresh = TestSetCriterion(size=8, fresh=True)
+    assert first(fresh.test_sequences(task, 100)) != first(fresh.test_sequences(task, 200))
+    assert first(fresh.test_sequences(task, 100)) == first(TestSetCriterion(size=8, fresh=True).test_sequences(task, 100))
+    fixed = TestSetCriterion(size=8)
+    assert first(fixed.test_sequences(task, 100)) == first(fixed.test_sequences(task, 200))

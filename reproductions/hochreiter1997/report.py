@@ -81,7 +81,8 @@ FAMILIES = {
                                                         "exp3a_n1_st2", "exp3a_t1000_n3_st2", "guess_3a_n3",
                                                         "guess_3a_n1"]),
     "exp3b": ("Experiment 3b: noisy informative elements", ["exp3b_n3_st1", "exp3b_n3_st2", "exp3b_n1_st1",
-                                                            "exp3b_n1_st2", "exp3b_t1000_n1_st2"]),
+                                                            "exp3b_n1_st2", "exp3b_n1_st1_fresh_tests",
+                                                            "exp3b_n1_st2_fresh_tests", "exp3b_t1000_n1_st2"]),
     "exp3c": ("Experiment 3c: noisy real-valued targets", ["exp3c_n3", "exp3c_n1", "guess_3c_n3"]),
     "exp45": ("Experiments 4 and 5: adding and multiplication", ["exp4_adding_t100", "exp4_adding_t500",
                                                                  "exp4_adding_t1000", "exp5_mult_nseq140",
@@ -117,6 +118,8 @@ PAPER_ROW_OF = {
     "reber_3x2_real_time": "reber_3x2",      # weights changed after every time step
     "exp2a_lstm_real_time": "exp2a_lstm",
     "exp2b_lstm_real_time": "exp2b_lstm",
+    "exp3b_n1_st1_fresh_tests": "exp3b_n1_st1",  # a new test set at every test
+    "exp3b_n1_st2_fresh_tests": "exp3b_n1_st2",
 }
 
 

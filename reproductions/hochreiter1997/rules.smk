@@ -168,6 +168,16 @@ rule hochreiter1997_exp3b_n1_st2:
         experiment_outputs("hochreiter1997", "exp3b_n1_st2"),
 
 
+rule hochreiter1997_exp3b_n1_st1_fresh_tests:
+    input:
+        experiment_outputs("hochreiter1997", "exp3b_n1_st1_fresh_tests"),
+
+
+rule hochreiter1997_exp3b_n1_st2_fresh_tests:
+    input:
+        experiment_outputs("hochreiter1997", "exp3b_n1_st2_fresh_tests"),
+
+
 rule hochreiter1997_exp3b_t1000_n1_st2:
     input:
         experiment_outputs("hochreiter1997", "exp3b_t1000_n1_st2"),

@@ -61,14 +61,6 @@ class TrainingSetAccepted:
     def drop(self, keep: np.ndarray) -> None:
         """Trials at positions not in `keep` have left the ensemble."""
 
-    def test_sequences(self, task: Task) -> list:
-        """The fixed test set, drawn once: `size` test sequences (noise-free targets where
-        the task has noisy ones) from a generator seeded with `seed`."""
-        if self._sequences is None:
-            rng = np.random.default_rng(self.seed)
-            self._sequences = [task.test_sample(rng) for _ in range(self.size)]
-        return self._sequences
-
     def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
         """Solved flags of the active trials, or None if no test is due."""
         if sequences_seen % self.every:
@@ -131,14 +123,6 @@ class TrainingAndTestSetsCorrect:
 
     def drop(self, keep: np.ndarray) -> None:
         """No per-trial state."""
-
-    def test_sequences(self, task: Task) -> list:
-        """The fixed test set, drawn once: `size` test sequences (noise-free targets where
-        the task has noisy ones) from a generator seeded with `seed`."""
-        if self._sequences is None:
-            rng = np.random.default_rng(self.seed)
-            self._sequences = [task.test_sample(rng) for _ in range(self.size)]
-        return self._sequences
 
     def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
         if sequences_seen % self.every:
@@ -220,14 +204,6 @@ class RecentSequencesCorrect:
         for name in ("_ok", "_loss", "_wrong", "_loss_sum"):
             setattr(self, name, getattr(self, name)[keep])
 
-    def test_sequences(self, task: Task) -> list:
-        """The fixed test set, drawn once: `size` test sequences (noise-free targets where
-        the task has noisy ones) from a generator seeded with `seed`."""
-        if self._sequences is None:
-            rng = np.random.default_rng(self.seed)
-            self._sequences = [task.test_sample(rng) for _ in range(self.size)]
-        return self._sequences
-
     def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
         if self._ok is None or self._count < self.window:
             return None
@@ -264,7 +240,10 @@ class TestSetCriterion:
     * ST2 (3a): ST1 and max_mean_abs_error 0.01;
     * 3b: max_wrong 5, max_mean_abs_error 0.04.
 
-    The paper does not say how often it tested.
+    The paper does not say how often it tested, nor whether "a randomly chosen test
+    set" is one set or a new one at every test. With `fresh`, every test draws its
+    own set (generator seeded with `seed` and the number of sequences seen, so a
+    resumed or regenerated trial sees the same sets).
     """
 
     every: int = 100
@@ -272,6 +251,7 @@ class TestSetCriterion:
     max_wrong: int = 0
     max_mean_abs_error: float | None = None
     seed: int = 256
+    fresh: bool = False
 
     def __post_init__(self):
         self._sequences = None
@@ -286,9 +266,13 @@ class TestSetCriterion:
     def drop(self, keep: np.ndarray) -> None:
         """No per-trial state."""
 
-    def test_sequences(self, task: Task) -> list:
+    def test_sequences(self, task: Task, sequences_seen: int | None = None) -> list:
         """The fixed test set, drawn once: `size` test sequences (noise-free targets where
-        the task has noisy ones) from a generator seeded with `seed`."""
+        the task has noisy ones) from a generator seeded with `seed`; with `fresh`, the
+        set of the test after `sequences_seen` training sequences."""
+        if self.fresh and sequences_seen is not None:
+            rng = np.random.default_rng([self.seed, sequences_seen])
+            return [task.test_sample(rng) for _ in range(self.size)]
         if self._sequences is None:
             rng = np.random.default_rng(self.seed)
             self._sequences = [task.test_sample(rng) for _ in range(self.size)]
@@ -297,7 +281,7 @@ class TestSetCriterion:
     def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
         if sequences_seen % self.every:
             return None
-        sequences = self.test_sequences(task)
+        sequences = self.test_sequences(task, sequences_seen)
         from .fast_eval import failures
 
         # screened: trials past max_wrong stop being tested (the verdict is unchanged)
@@ -355,14 +339,6 @@ class FixedBudget:
     def drop(self, keep: np.ndarray) -> None:
         if self._first is not None:
             self._first = self._first[keep]
-
-    def test_sequences(self, task: Task) -> list:
-        """The fixed test set, drawn once: `size` test sequences (noise-free targets where
-        the task has noisy ones) from a generator seeded with `seed`."""
-        if self._sequences is None:
-            rng = np.random.default_rng(self.seed)
-            self._sequences = [task.test_sample(rng) for _ in range(self.size)]
-        return self._sequences
 
     def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
         if sequences_seen % self.every:
