@@ -45,7 +45,7 @@ def test_a_kept_run_is_priced_by_its_own_rate_and_only_for_what_is_left(tmp_path
     assert abs(estimate.rate - sum(2_000_000 + k for k in range(5)) / 3600.0) < 1e-9
     cost = cost_table(ctx)
     assert "1.00 ran for 5 of 10 trials" in cost and "(its finished paper-profile trials)" in cost
-    assert "for the 1 experiments not finished" in cost
+    assert "for the 1 experiment not finished" in cost
 
 
 def test_the_papers_own_comparison_rows_and_its_mse_column():

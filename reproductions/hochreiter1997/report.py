@@ -418,7 +418,7 @@ def cost_table(ctx) -> str:
                         + ("(its finished paper-profile trials)" if estimate.priced_like == name
                            else f"(per step as `{estimate.priced_like}`)")) + f" | {estimate.trials} × {estimate.expected:,.0f}; {estimate.cap:,} | {cost} |")
     lines.append(f"| **total** | | | | | | {done_hours:,.2f} ran; about {low:,.1f} to {high:,.1f} more "
-                 f"for the {missing} experiments not finished |")
+                 f"for the {missing} experiment{'' if missing == 1 else 's'} not finished |")
     return "\n".join(lines)
 
 
