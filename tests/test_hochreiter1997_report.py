@@ -72,3 +72,11 @@ def test_changed_result_data_do_not_make_the_checkout_dirty(tmp_path):
     assert git_state(tmp_path)["dirty"] is False
     (tmp_path / "code.py").write_text("x = 2\n")
     assert git_state(tmp_path)["dirty"] is True
+
+
+def test_the_cost_total_says_so_when_every_experiment_has_finished(tmp_path):
+    ctx = context(tmp_path, kept=False)
+    ctx.results["paper"][NAME] = {"trials": [trial(k, 1000) for k in range(10)],
+                                  "provenance": {"compute_seconds": 7200.0}}
+    total = cost_table(ctx).splitlines()[-1]
+    assert "2.00 ran; every experiment finished" in total and "not finished" not in total

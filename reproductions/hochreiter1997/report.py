@@ -417,8 +417,9 @@ def cost_table(ctx) -> str:
                      + ("" if not estimate.priced_like else f"; estimate {estimate.rate:,.0f} "
                         + ("(its finished paper-profile trials)" if estimate.priced_like == name
                            else f"(per step as `{estimate.priced_like}`)")) + f" | {estimate.trials} × {estimate.expected:,.0f}; {estimate.cap:,} | {cost} |")
-    lines.append(f"| **total** | | | | | | {done_hours:,.2f} ran; about {low:,.1f} to {high:,.1f} more "
-                 f"for the {missing} experiment{'' if missing == 1 else 's'} not finished |")
+    rest = (f"; about {low:,.1f} to {high:,.1f} more for the {missing} experiment"
+            f"{'' if missing == 1 else 's'} not finished" if missing else "; every experiment finished")
+    lines.append(f"| **total** | | | | | | {done_hours:,.2f} ran{rest} |")
     return "\n".join(lines)
 
 
