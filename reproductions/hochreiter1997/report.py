@@ -245,7 +245,7 @@ def _row(name, rate, trials, profile_text, cap, verdict_text=None) -> str:
     success, paper_mean, paper_test = _paper_row(name, rate)
     mean = MEASURES["mean_sequences"](trials)[1]
     median = MEASURES["median_sequences"](trials)[0]
-    rate_text = "guessing" if name.startswith("guess_") else f"{rate:g}"
+    rate_text = "guessing" if _is_guessing(name) else f"{rate:g}"
     return "| " + " | ".join([
         f"`{name}`", rate_text, profile_text, success, MEASURES["percent_solved"](trials)[1],
         f"{paper_mean:,}" if paper_mean else "—", mean + (f" [{median:,.0f}]" if median is not None else ""),
@@ -286,7 +286,8 @@ def family_table(ctx, names) -> str:
             success, paper_mean, paper_test = _paper_row(name, None)
             rates = _paper_profile()[name]["train"]["learning_rate"]
             rates_text = ", ".join(f"{r:g}" for r in rates) if isinstance(rates, list) else f"{rates:g}"
-            rates_text = "guessing" if name.startswith("guess_") else rates_text
+            if _is_guessing(name):
+                rates_text = "guessing"
             lines.append("| " + " | ".join([
                 f"`{name}`", rates_text, f"paper, {estimate.trials}", success, "not run", f"{paper_mean:,}" if paper_mean
                 else "—", f"not run: {estimate.text()} core-hours at the measured rate", paper_test, "—",
@@ -299,6 +300,11 @@ def _paper_profile() -> dict:
     from ..config import PACKAGE, load_experiments
 
     return load_experiments(PACKAGE / "hochreiter1997", "paper")
+
+
+def _is_guessing(name) -> bool:
+    """Whether the experiment trains by random weight guessing (its config says so)."""
+    return _paper_profile()[name]["train"].get("method", "gradient") == "random_guessing"
 
 
 @dataclass
@@ -531,7 +537,8 @@ def learning_times_figure(ctx, family: str) -> tuple[str, str] | None:
     ax.set_xlabel("sequences (dot: trial met its criterion; x: stopped unsolved at the cap; bar: the paper's mean)")
     filename = f"learning-times-{family}.png"
     save(fig, ctx.out_dir / filename)
-    guessing = " (for guessing: test sequences spent on guesses)" if family in ("exp3a", "exp3c") else ""
+    guessing = (" (for guessing: test sequences spent on guesses)"
+                if any(_is_guessing(name) for name in FAMILIES[family][1]) else "")
     return (filename, f"{FAMILIES[family][0]}: every trial's training sequences until it met the "
                       f"paper's criterion, or until our cap if it never did{guessing}, against the paper's "
                       "mean. Each row names its profile and trial count; the paper profile where it has run.")
