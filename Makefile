@@ -43,8 +43,17 @@ bench: setup
 	$(BIN)/python -m reproductions.bench
 
 # make new-paper ID=smith2020 TITLE="A title" AUTHORS="Ann Smith; Bo Jones" YEAR=2020
+# The values reach the scaffold as environment variables, unexpanded ($(value ...)):
+# neither make nor the shell reads them as code, so `$(...)`, backticks, `$5` and
+# quotes in a title stay as written, and an id like that is refused by the scaffold.
+# make exports command-line variables expanded (running any $(shell ...) in them): not these
+unexport ID TITLE AUTHORS YEAR
+new-paper: export NEW_PAPER_ID = $(value ID)
+new-paper: export NEW_PAPER_TITLE = $(value TITLE)
+new-paper: export NEW_PAPER_AUTHORS = $(value AUTHORS)
+new-paper: export NEW_PAPER_YEAR = $(value YEAR)
 new-paper: setup
-	$(BIN)/python -m reproductions new-paper "$(ID)" --title "$(TITLE)" --authors "$(AUTHORS)" --year "$(YEAR)"
+	$(BIN)/python -m reproductions new-paper "--title=$$NEW_PAPER_TITLE" "--authors=$$NEW_PAPER_AUTHORS" "--year=$$NEW_PAPER_YEAR" -- "$$NEW_PAPER_ID"
 
 clean:
 	rm -rf site docs/generated results/smoke results/default .snakemake

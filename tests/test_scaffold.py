@@ -1,10 +1,11 @@
 """A scaffolded paper appears in the pipeline and the site with no other edit."""
 
 import shutil
+import subprocess
 
 import pytest
 
-from conftest import run_snakemake
+from conftest import BIN, ROOT, TIMEOUT_SCALE, run_snakemake
 from reproductions.config import ConfigError, load_paper
 from reproductions.scaffold import new_paper
 
@@ -41,3 +42,41 @@ def test_scaffold_refuses_to_overwrite_and_bad_ids(repo_copy):
         new_paper("gers2001", "x", ["A B"], 2001, root=repo_copy)
     with pytest.raises(ConfigError, match="lower-case"):
         new_paper("Weiss-2018", "x", ["A B"], 2018, root=repo_copy)
+
+
+def make_new_paper(tmp_path, **values):
+    """`make new-paper` in a copy of the Makefile and the package, with this venv; the
+    arguments are passed as make's command-line variables, exactly as written."""
+    repo = tmp_path / "repo"
+    if not repo.exists():
+        shutil.copytree(ROOT / "reproductions", repo / "reproductions",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy2(ROOT / "Makefile", repo / "Makefile")
+        (repo / "docs" / "reviews").mkdir(parents=True)
+    command = ["make", "--no-print-directory", "-o", ".venv/.installed", "new-paper", f"BIN={BIN}",
+               *(f"{key}={value}" for key, value in values.items())]
+    return subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=120 * TIMEOUT_SCALE), repo
+
+
+HOSTILE = ["$(touch marker)", "$$(touch marker)", "`touch marker`", "$(shell touch marker)", "a\"; touch marker; \""]
+
+
+@pytest.mark.parametrize("paper_id", HOSTILE)
+def test_make_new_paper_runs_nothing_from_an_id_and_refuses_it(tmp_path, paper_id):
+    result, repo = make_new_paper(tmp_path, ID=paper_id, TITLE="A title", AUTHORS="Ann Smith", YEAR="2020")
+    assert result.returncode != 0
+    assert "paper id" in result.stderr and "lower-case letters" in result.stderr, result.stderr
+    assert not list(tmp_path.rglob("marker")), "make new-paper ran a command from its arguments"
+    assert sorted(p.name for p in (repo / "docs" / "reviews").iterdir()) == []
+
+
+def test_make_new_paper_keeps_a_title_verbatim(tmp_path):
+    title = "Costs $5 and $$6: \"quoted\", 'single', `touch marker`, $(touch marker), $(shell touch marker)"
+    authors = "Ann `touch marker` Smith; Bo $(touch marker) Jones"
+    result, repo = make_new_paper(tmp_path, ID="safe2020", TITLE=title, AUTHORS=authors, YEAR="2020")
+    assert result.returncode == 0, result.stderr
+    assert not list(tmp_path.rglob("marker")), "make new-paper ran a command from its arguments"
+    paper = load_paper(repo / "reproductions" / "safe2020")
+    assert paper["title"] == title
+    assert paper["authors"] == ["Ann `touch marker` Smith", "Bo $(touch marker) Jones"]
+    assert not (ROOT / "reproductions" / "safe2020").exists()  # the copy's package ran, not this checkout's

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import TIMEOUT_SCALE
 from reproductions.config import discover_papers, load_paper
 
 pytestmark = pytest.mark.slow
@@ -74,7 +75,7 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.goto((site / path).as_uri())
         self.page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                                    timeout=15_000)
+                                    timeout=15_000 * TIMEOUT_SCALE)
         self.page.evaluate(WAIT_FOR_MATH)
 
     def _refuse(self, route):
@@ -152,7 +153,7 @@ def test_search_finds_the_review(visit):
     search.click()
     search.press_sequentially("context", delay=50)
     result = v.page.locator(".md-search-result__item a[href*='reviews/gers2001.html']").first
-    result.wait_for(state="attached", timeout=15_000)
+    result.wait_for(state="attached", timeout=15_000 * TIMEOUT_SCALE)
     assert not v.errors, v.errors
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import TIMEOUT_SCALE
 from reproductions.config import PACKAGE, deep_merge, load_experiments
 from reproductions.training.trainer import EnsembleTrainer
 
@@ -80,7 +81,7 @@ def test_killed_job_resumes_to_the_uninterrupted_result(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     command = [sys.executable, "-c", RUN, json.dumps(exp), str(checkpoint)]
     job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 120 * TIMEOUT_SCALE
     while not checkpoint.exists() and time.monotonic() < deadline and job.poll() is None:
         time.sleep(0.05)
     assert job.poll() is None, "the job ended before it could be killed; make it longer"
@@ -89,10 +90,10 @@ def test_killed_job_resumes_to_the_uninterrupted_result(tmp_path):
     job.wait()
     saved = torch.load(checkpoint, weights_only=False)
     assert 0 < saved["seen"] < 20000
-    resumed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    resumed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300 * TIMEOUT_SCALE)
     assert "resumed from" in resumed.stderr
     clean = subprocess.run([sys.executable, "-c", RUN, json.dumps(exp), str(tmp_path / "other.pt")],
-                           capture_output=True, text=True, env=env, timeout=300)
+                           capture_output=True, text=True, env=env, timeout=300 * TIMEOUT_SCALE)
     assert comparable(json.loads(resumed.stdout)) == comparable(json.loads(clean.stdout))
 
 
