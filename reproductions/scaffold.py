@@ -18,6 +18,7 @@ from pathlib import Path
 from string import Template
 
 from .config import PACKAGE, ROOT, ConfigError, load_paper
+from .reporting.text import escape_markdown_text
 
 TEMPLATES = PACKAGE / "templates"
 
@@ -46,6 +47,9 @@ def new_paper(paper_id: str, title: str, authors: list[str], year: int, short_ti
         "title_yaml": json.dumps(title),
         "short_title_yaml": json.dumps(short_title),
         "authors_yaml": ", ".join(json.dumps(author) for author in authors),
+        # for the review page's Markdown: shown as text, never as HTML
+        "title_md": escape_markdown_text(title),
+        "short_title_md": escape_markdown_text(short_title),
     }
     written = []
     folder.mkdir(parents=True)

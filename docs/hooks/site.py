@@ -15,6 +15,9 @@ folder changes the site without an edit to mkdocs.yml or any page:
   (the snippet its `results` names) and links (outside pages, reviews here, or an
   experiment's results table, checked to exist when the site builds);
 * MathJax, served from the installed django-static-mathjax package (no CDN).
+
+Text from paper.yaml is data: every field is escaped (reproductions/reporting/text.py)
+before it goes into Markdown or the navigation, so it shows as text, never as HTML.
 """
 
 from __future__ import annotations
@@ -25,11 +28,15 @@ import re
 import shutil
 from pathlib import Path
 
+from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from reproductions.config import discover_papers, load_paper, read_yaml
+from reproductions.reporting.text import escape_html_text, escape_markdown_text, markdown_url
+
+md = escape_markdown_text  # every paper.yaml string a page shows goes through this
 
 STATUSES = ("open", "partly answered", "answered")
 MARKER = re.compile(r"^<!-- (open-questions|references|reviews) -->[ \t]*$", re.MULTILINE)
@@ -83,10 +90,10 @@ def on_files(files, config):
 def build_nav(files) -> list:
     reviews = []
     for paper in papers:
-        reviews.append({paper["short_title"]: review_path(paper)})
+        reviews.append({nav_title(paper["short_title"]): review_path(paper)})
         notebook = f"generated/{paper['id']}/explore.ipynb"
         if files.get_file_from_path(notebook):  # only once the pipeline has executed it
-            reviews.append({f"{paper['short_title']}: notebook": notebook})
+            reviews.append({nav_title(f"{paper['short_title']}: notebook"): notebook})
     return [
         {"Home": "index.md"},
         {"Reviews": reviews},
@@ -96,11 +103,26 @@ def build_nav(files) -> list:
     ]
 
 
+def nav_title(text: str) -> Markup:
+    """A page title from paper.yaml for the nav. The theme writes nav titles into the HTML
+    as they are: escape it, as Markup so that the theme's `| e` does not escape it twice."""
+    return Markup(escape_html_text(text))
+
+
+def on_page_context(context, page, config, nav):
+    # The theme writes a page's <title> through `striptags`, which unescapes the title
+    # again; `page.meta.title` it writes as it is. So a page titled from paper.yaml gets
+    # its escaped title there.
+    if isinstance(page.title, Markup):
+        page.meta["title"] = page.title
+    return context
+
+
 def stub_review(paper: dict) -> str:
     return (
-        f"# {paper['title']}\n\n"
+        f"# {md(paper['title'])}\n\n"
         '!!! note "Review not written yet"\n\n'
-        f"    Write it in `docs/reviews/{paper['id']}.md`. The paper, in short: {paper['summary']}\n\n"
+        f"    Write it in `docs/reviews/{paper['id']}.md`. The paper, in short: {md(paper['summary'])}\n\n"
         "## Open questions\n\n<!-- open-questions -->\n\n## References\n\n<!-- references -->\n"
     )
 
@@ -128,8 +150,8 @@ def review_path(paper: dict) -> str:
 
 def review_list(src: str) -> str:
     """Every review, oldest paper first: its link, the paper's title and its summary."""
-    items = [f"- **[{p['short_title']}]({link(src, review_path(p))})**: *{p['title']}*. "
-             f"{' '.join(p['summary'].split())}" for p in papers]
+    items = [f"- **[{md(p['short_title'])}]({link(src, review_path(p))})**: *{md(p['title'])}*. "
+             f"{md(p['summary'])}" for p in papers]
     return "\n".join(items) + "\n"
 
 
@@ -139,31 +161,32 @@ def link(src: str, target: str) -> str:
 
 
 def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
-    anchor = f"{paper['id']}-{q['id']}"
-    facts = [f"*Status:* {q['status']}", f"*Raised in:* {q['raised_in']}"]
+    anchor = escape_html_text(f"{paper['id']}-{q['id']}")
+    facts = [f"*Status:* {md(q['status'])}", f"*Raised in:* {md(q['raised_in'])}"]
     if show_paper:
-        facts.append(f"[Review: {paper['short_title']}]({link(src, review_path(paper))})")
-    question = " ".join(q["question"].split())
-    lines = [f'- <span id="{anchor}"></span>**{question}**', "", "    " + " · ".join(facts)]
+        facts.append(f"[Review: {md(paper['short_title'])}]({link(src, review_path(paper))})")
+    lines = [f'- <span id="{anchor}"></span>**{md(q["question"])}**', "", "    " + " · ".join(facts)]
     if q.get("answer"):
-        lines += ["", f"    *Answer so far:* {' '.join(q['answer'].split())}"]
+        lines += ["", f"    *Answer so far:* {md(q['answer'])}"]
     if q.get("results"):
         # the pipeline's numbers behind the answer (pymdownx.snippets keeps the indent)
         lines += ["", f'    --8<-- "generated/{q["results"]}.md"']
     if q["links"]:
-        lines += ["", "    *See:* " + ", ".join(f"[{ref['text']}]({link_target(ref, src)})" for ref in q["links"])]
+        lines += ["", "    *See:* " + ", ".join(f"[{md(ref['text'])}]({link_target(ref, src)})" for ref in q["links"])]
     return "\n".join(lines) + "\n"
 
 
 def link_target(ref: dict, src: str) -> str:
     """Where a question's link points: an outside page, a review here (at a heading),
-    or an experiment's results table on its paper's review."""
+    or an experiment's results table on its paper's review. The schema allows only https:
+    URLs, site-relative paths and plain names here; they are encoded all the same."""
     if "url" in ref:
-        return ref["url"]
+        return markdown_url(ref["url"])
     if "review" in ref:
-        return link(src, f"reviews/{ref['review']}.md") + (f"#{ref['anchor']}" if ref.get("anchor") else "")
+        anchor = f"#{ref['anchor']}" if ref.get("anchor") else ""
+        return markdown_url(link(src, f"reviews/{ref['review']}.md") + anchor)
     paper, experiment = ref["experiment"].split("/")
-    return link(src, f"reviews/{paper}.md") + f"#{experiment_anchor(experiment)}"
+    return markdown_url(link(src, f"reviews/{paper}.md") + f"#{experiment_anchor(experiment)}")
 
 
 def experiment_anchor(experiment: str) -> str:
@@ -212,24 +235,26 @@ def all_questions(src: str) -> str:
             continue
         parts.append(f"## {status.capitalize()} {{ #{status.replace(' ', '-')} }}\n")
         for paper, questions in groups:
-            parts.append(f"### {paper['short_title']} {{ #{status.replace(' ', '-')}-{paper['id']} }}\n")
+            parts.append(f"### {md(paper['short_title'])} {{ #{status.replace(' ', '-')}-{paper['id']} }}\n")
             parts += [question_item(paper, q, src, show_paper=True) for q in questions]
     return "\n".join(parts) if len(parts) > 1 else "No open questions recorded yet.\n"
 
 
 def reference(paper: dict, src: str, heading: bool) -> str:
-    authors = paper["authors"]
+    authors = [md(author) for author in paper["authors"]]
     names = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
-    citation = f"{names} ({paper['year']}). *{paper['title']}*. {paper['venue']}."
+    citation = f"{names} ({paper['year']}). *{md(paper['title'])}*. {md(paper['venue'])}."
     if paper.get("doi"):
-        citation += f" DOI: [{paper['doi']}](https://doi.org/{paper['doi']})"
+        citation += f" DOI: [{md(paper['doi'])}]({markdown_url('https://doi.org/' + paper['doi'])})"
     elif paper.get("url"):
-        citation += f" [{paper['url']}]({paper['url']})"
+        citation += f" [{md(paper['url'])}]({markdown_url(paper['url'])})"
     bibtex = "\n".join("    " + line for line in paper["bibtex"].strip().splitlines())
-    parts = [f"## {paper['short_title']} {{ #{paper['id']} }}\n" if heading else "", citation + "\n"]
+    # BibTeX stays code: a fence longer than any run of backticks in it cannot be closed early
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", bibtex)), default=0))
+    parts = [f"## {md(paper['short_title'])} {{ #{paper['id']} }}\n" if heading else "", citation + "\n"]
     if heading:
-        parts.append(f"Review: [{paper['short_title']}]({link(src, review_path(paper))})\n")
-    parts.append(f'??? note "BibTeX"\n\n    ```bibtex\n{bibtex}\n    ```\n')
+        parts.append(f"Review: [{md(paper['short_title'])}]({link(src, review_path(paper))})\n")
+    parts.append(f'??? note "BibTeX"\n\n    {fence}bibtex\n{bibtex}\n    {fence}\n')
     return "\n".join(p for p in parts if p)
 
 

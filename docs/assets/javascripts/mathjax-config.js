@@ -12,6 +12,9 @@
 var MATH_CONTAINERS = ".arithmatex, .jupyter-wrapper";
 
 window.MathJax = {
+  // Math comes from contributors' text too (paper.yaml): the safe extension drops
+  // \href links to anything but http(s) and file, and filters \class, \cssId and \style.
+  loader: { load: ["ui/safe"] },
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
     displayMath: [["\\[", "\\]"], ["$$", "$$"]],
