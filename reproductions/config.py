@@ -64,6 +64,9 @@ def describe_error(error: jsonschema.ValidationError, prefix: list) -> str:
         return f"{where}: missing key {error.message.split(' ')[0]}"
     if error.validator == "type":
         return f"{where}: {error.instance!r} is not of type {error.validator_value!r}"
+    if error.validator == "pattern" and error.schema.get("description"):
+        # the schema's words, not its regular expression
+        return f"{where}: {error.instance!r} is not {error.schema['description']}"
     return f"{where}: {error.message}"
 
 

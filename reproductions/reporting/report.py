@@ -22,6 +22,7 @@ from ..config import PACKAGE, ROOT, load_experiments, load_paper
 from ..runner import load_kept_run, load_results
 from .measures import MEASURES
 from .provenance import write_text_atomic
+from .text import escape_markdown_text
 
 
 @dataclass
@@ -63,7 +64,7 @@ def claims_table(ctx: ReportContext) -> str:
     header = ["Claim", "Paper"] + [f"Ours: {p}" for p in ctx.profiles]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for claim in ctx.paper["claims"]:
-        cells = [claim["text"], claim["paper"]]
+        cells = [escape_markdown_text(claim["text"]), escape_markdown_text(claim["paper"])]  # text, not HTML
         for profile in ctx.profiles:
             result, label = ctx.shown(profile, claim["experiment"])
             if result is None:
@@ -157,7 +158,7 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
     for name, experiment in experiments.items():
         # headings stay plain text: the table of contents shows them raw
         # the id lets an open question link to this table (docs/hooks/site.py: experiment_anchor)
-        parts += [f"#### {experiment['title'].replace('$', '')} {{ #results-{name} }}", "",
+        parts += [f"#### {escape_markdown_text(experiment['title'].replace('$', ''))} {{ #results-{name} }}", "",
                   experiment_table(ctx, name), ""]
     write_text_atomic("\n".join(parts), out_dir / "results.md")
 
