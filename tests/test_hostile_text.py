@@ -25,8 +25,6 @@ from reproductions.config import ConfigError, discover_papers, load_paper
 from reproductions.scaffold import new_paper
 from test_site_browser import Visit, browser  # noqa: F401 (browser: the browser tests' Chromium fixture)
 
-pytestmark = pytest.mark.slow
-
 PAYLOADS = [
     "<script>window.__pwned=1</script>",
     '<img src=x onerror="window.__pwned=2">',
@@ -146,6 +144,7 @@ def parse(path: Path) -> list[list]:
     return parser.elements
 
 
+@pytest.mark.slow
 def test_payload_is_text_in_the_built_html(hostile_site):
     pages = site_pages(hostile_site)
     assert {"reviews/hostile2024.html", "reviews/hostile2025.html", "open-questions.html",
@@ -184,6 +183,7 @@ PWNED = """() => ({
 })"""
 
 
+@pytest.mark.slow
 def test_payload_never_runs_in_chromium(browser, hostile_site):
     for path in site_pages(hostile_site):
         if path == "404.html":
