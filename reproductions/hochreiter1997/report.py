@@ -17,57 +17,13 @@ import numpy as np
 import torch
 
 from ..models import LSTM, LSTMSpec
+from ..reporting.claims import SPEED, claims_for, for_rate, number_text, paper_mean, resolved
 from ..reporting.figures import new_figure, save
-from ..reporting.measures import MEASURES
+from ..reporting.ledger import cell
+from ..reporting.measures import MEASURES, solved_text
+from ..reporting.verdicts import judge
 from ..reporting.provenance import write_text_atomic
 from ..reporting.report import figure_markdown
-
-# The paper's numbers per experiment (and per learning rate where Table 1 has rows):
-# (success rate as printed, mean sequences until success, test result as printed).
-PAPER = {
-    ("reber_3x2", 0.1): ("100%", 21730, "—"),
-    ("reber_3x2", 0.2): ("97%", 14060, "—"),
-    ("reber_3x2", 0.5): ("100%", 8440, "—"),
-    ("reber_4x1", 0.1): ("100%", 39740, "—"),
-    ("reber_4x1", 0.5): ("97%", 9500, "—"),
-    "reber_elman": ("0% (ELM)", 200000, "—"),
-    "reber_rnn": ("“some fraction” (RTRL)", 25000, "—"),
-    "exp2a_lstm": ("100%", 5040, "—"),
-    "exp2a_bptt": ("0%", 5000000, "—"),
-    "exp2b_lstm": ("100%", 5680, "—"),
-    "exp2c_q50_p50": ("—", 30000, "—"),
-    "exp2c_q100_p100": ("—", 31000, "—"),
-    "exp2c_q200_p200": ("—", 33000, "—"),
-    "exp2c_q500_p500": ("—", 38000, "—"),
-    "exp2c_q1000_p1000": ("—", 49000, "—"),
-    "exp2c_q1000_p500": ("—", 49000, "—"),
-    "exp2c_q1000_p200": ("—", 75000, "—"),
-    "exp2c_q1000_p100": ("—", 135000, "—"),
-    "exp2c_q1000_p50": ("—", 203000, "—"),
-    "exp3a_n3_st1": ("—", 27380, "—"),
-    "exp3a_n3_st2": ("—", 39850, "0.000195"),
-    "exp3a_n1_st1": ("—", 58370, "—"),
-    "exp3a_n1_st2": ("—", 64330, "0.000117"),
-    "exp3a_t1000_n3_st2": ("—", 452460, "0.000078"),
-    # Table 5 (3b; its T = 1000 row has N = 1) and Table 6 (3c: one stopping rule)
-    "exp3b_n3_st1": ("—", 41740, "—"),
-    "exp3b_n3_st2": ("—", 43250, "0.00828"),
-    "exp3b_n1_st1": ("—", 74950, "—"),
-    "exp3b_n1_st2": ("—", 78430, "0.01500"),
-    "exp3b_t1000_n1_st2": ("—", 485080, "0.01207"),
-    "exp3c_n3": ("—", 269650, "0.00558; mean difference 0.014"),
-    "exp3c_n1": ("—", 565640, "0.00441; mean difference 0.012"),
-    "guess_3c_n3": ("“cannot be solved quickly”", None, "—"),
-    "guess_3a_n3": ("—", None, "—"),
-    "guess_3a_n1": ("—", None, "—"),
-    "exp4_adding_t100": ("—", 74000, "1 of 2,560"),
-    "exp4_adding_t500": ("—", 209000, "0 of 2,560"),
-    "exp4_adding_t1000": ("—", 853000, "1 of 2,560"),
-    "exp5_mult_nseq140": ("—", 482000, "139 of 2,560; MSE 0.0223"),
-    "exp5_mult_nseq13": ("—", 1273000, "14 of 2,560; MSE 0.0139"),
-    "exp6a_temporal_order": ("—", 31390, "1 of 2,560"),
-    "exp6b_temporal_order": ("—", 571100, "2 of 2,560"),
-}
 
 FAMILIES = {
     "exp1": ("Experiment 1: embedded Reber grammar", ["reber_3x2", "reber_4x1", "reber_3x2_real_time", "reber_3x2_outputs_see_inputs",
@@ -90,26 +46,6 @@ FAMILIES = {
     "exp6": ("Experiment 6: temporal order", ["exp6a_temporal_order", "exp6b_temporal_order"]),
 }
 
-
-#: the paper's rows for methods we do not run (their procedures are the cited papers', not
-#: this one's): family -> (method as the paper names it, learning rate, success, mean sequences)
-PAPER_ONLY = {
-    "exp1": [("RTRL, 3 hidden units, ≈170 weights (Smith & Zipser 1989)", "0.05", "“some fraction”", "173,000"),
-             ("RCC, 7–9 hidden units, ≈119–198 weights (Fahlman 1991)", "—", "50%", "182,000")],
-    "exp2ab": [("2a, p = 4: RTRL, 36 weights", "1.0", "78%", "1,043,000"),
-               ("2a, p = 4: RTRL", "4.0", "56%", "892,000"),
-               ("2a, p = 4: RTRL", "10.0", "22%", "254,000"),
-               ("2a, p = 10: RTRL, 144 weights", "1.0–10.0", "0%", "> 5,000,000"),
-               ("2a, p = 100: RTRL, 10,404 weights", "1.0–10.0", "0%", "> 5,000,000"),
-               ("2a, p = 100: neural sequence chunker (CH), 10,506 weights", "1.0", "33%", "32,400"),
-               ("2b, p = 100: chunker, BPTT and RTRL", "—", "0% (“all failed”)", "—")],
-}
-
-#: rows whose test column also gives the mean squared error (the paper's Table 8 does)
-MSE_ROWS = ("exp5_mult_nseq140", "exp5_mult_nseq13")
-#: rows whose test column also gives the mean absolute difference to the noise-free target
-#: (the paper's Table 6, "av. difference to mean")
-MEAN_ERROR_ROWS = ("exp3c_n3", "exp3c_n1")
 
 # ----------------------------------------------------------------------------- tables
 
@@ -138,82 +74,62 @@ PRICED_LIKE = {
 }  # not 3a's T = 100 rows for T = 1000: they test every 100 sequences, the T = 1000 rows every 1,000
 
 
-def _paper_row(name, rate):
-    name = PAPER_ROW_OF.get(name, name)
-    return PAPER.get((name, rate)) or PAPER.get(name) or ("—", None, "—")
+def _claims(ctx) -> list[dict]:
+    """The paper's claims (paper.yaml, bounds resolved): every paper number the tables show."""
+    paper = ctx.paper if ctx.paper.get("claims") else _paper_yaml()
+    return resolved(paper)
 
 
-# Exp. 3a: the paper's LSTM cost (ST1) that random guessing is said to beat.
-GUESSING_BAR = {"guess_3a_n3": 27380, "guess_3a_n1": 58370}
-# Exp. 3c: the paper's LSTM cost that guessing is said not to beat ("cannot be solved quickly").
-GUESSING_SLOWER_BAR = {"guess_3c_n3": 269650}
+@functools.cache
+def _paper_yaml() -> dict:
+    from ..config import PACKAGE, load_paper
 
-#: our mean may exceed the paper's by this factor and still count as reproduced
-SPEED_TOLERANCE = 3.0
-#: our success rate may fall short of the paper's by this much (small trial counts)
-RATE_TOLERANCE = 0.1
+    return load_paper(PACKAGE / "hochreiter1997")
 
 
-def _paper_rate(success: str, paper_mean) -> float | None:
-    """The paper's success rate as a fraction. Tables 2-9 print no rate: they give a mean over
-    trials that all succeeded, so a printed mean without a rate counts as 100%."""
-    digits = success.split("%")[0]
-    if digits.isdigit():
-        return int(digits) / 100
-    return 1.0 if paper_mean is not None and success == "—" else None
+#: how a row's verdict names each of its claims (success and speed are judged separately)
+ASPECT = {"success_rate": "success", "mean_sequences": "speed", "median_sequences": "speed",
+          "sequences_spent": "cost", "test_fraction_wrong": "test", "test_wrong": "test",
+          "test_abs_error": "difference", "test_mse": "MSE"}
 
 
-def verdict(name, trials, cap, success, paper_mean) -> str:
-    """The row's verdict, by a fixed rule (stated on the review page):
+def row_claims(ctx, name, rate) -> list[dict]:
+    """The claims of a table row: those of its experiment (or of the paper row it is a variant
+    of), each with the paper's number at the row's learning rate where the paper gives one."""
+    claims = _claims(ctx)
+    mine = claims_for(claims, PAPER_ROW_OF.get(name, name))
+    success = next((c["paper"] for c in mine if c["paper"]["quantity"] == "success_rate"), None)
+    out = []
+    for claim in mine:
+        number = for_rate(claim["paper"], rate, success) if rate is not None else claim["paper"]
+        if number is not None:
+            out.append({**claim, "paper": number})
+    return out
 
-    * the paper reports failure (0%): *reproduced* if none of ours solved within the
-      paper's budget, *consistent* if none solved within a smaller cap;
-    * the paper reports success: *reproduced* if our success rate is within 10 points of
-      the paper's and our mean sequences until success at most 3x the paper's mean;
-      *partly* if some trials solved but slower or less often; *not reproduced* if none
-      solved although the cap was at least 3x the paper's mean; *untested* if none
-      solved and the cap was smaller than that (our budget, not the method, decided);
-    * random guessing (Exp. 3a; the claim is that it is faster than LSTM), its cost being
-      the mean number of test sequences a trial spent (an unsolved trial: all it spent):
-      *reproduced* if every trial found a solution at a cost below the sequences the
-      paper's LSTM needed; *partly* if only some did, at such a cost; *not reproduced* if
-      the cost is higher, or no trial found one although the cap was above that bar;
-      *untested* if no trial found one within a smaller cap;
-    * random guessing on Exp. 3c (the claim is that it cannot solve it quickly):
-      *reproduced* if that mean cost is at least the sequences the paper's LSTM needed,
-      *not reproduced* if it is lower although some trial found a solution, *untested* if
-      no trial found one within a cap below that bar.
-    """
-    solved = [t for t in trials if t["solved"]]
-    if name in GUESSING_SLOWER_BAR:
-        bar = GUESSING_SLOWER_BAR[name]
-        if np.mean([t["sequences"] for t in trials]) >= bar:
-            return "reproduced"
-        return "not reproduced: faster than the paper's LSTM" if solved else f"untested (cap {cap:,})"
-    if name in GUESSING_BAR:
-        bar = GUESSING_BAR[name]
-        if not solved:
-            return f"untested (cap {cap:,})" if cap < bar else "not reproduced"
-        if np.mean([t["sequences"] for t in trials]) >= bar:
-            return "not reproduced: slower than the paper's LSTM"
-        return "reproduced" if len(solved) == len(trials) else "partly"
-    rate = _paper_rate(success, paper_mean)
-    if rate is None:
-        return "no rate to compare" + (f" (ours {len(solved)}/{len(trials)})" if trials else "")
-    if rate == 0:
-        if solved:
-            return f"not reproduced: ours solved {len(solved)}/{len(trials)}"
-        return "reproduced" if paper_mean is None or cap >= paper_mean else f"consistent (cap {cap:,})"
-    if not solved:
-        if paper_mean is not None and cap < SPEED_TOLERANCE * paper_mean:
-            return f"untested (cap {cap:,})"
-        return "not reproduced"
-    ours_rate = len(solved) / len(trials)
-    mean = np.mean([t["sequences"] for t in solved])
-    fast_enough = paper_mean is None or mean <= SPEED_TOLERANCE * paper_mean
-    if ours_rate >= rate - RATE_TOLERANCE and fast_enough:
-        return "reproduced"
-    return "partly"
+
+def _paper_cells(claims) -> tuple[str, str, str]:
+    """The paper's success, speed and test numbers of a row, from its claims."""
+    def text(quantities):
+        found = [number_text(c["paper"]) for c in claims if c["paper"]["quantity"] in quantities]
+        return "; ".join(cell(t) for t in found) or "—"
+    return (text(("success_rate",)), text(SPEED + ("sequences_spent",)),
+            text(("test_fraction_wrong", "test_wrong", "test_abs_error", "test_mse")))
+
+
+def row_verdict(ctx, name, rate, trials, cap) -> str:
+    """The row's verdicts by the one rule (reproductions/reporting/verdicts.py), one per claim
+    of the row: success and speed (and test results) separately."""
+    claims = row_claims(ctx, name, rate)
+    if not claims:
+        return "no number to compare"
+    mean = paper_mean(_claims(ctx), PAPER_ROW_OF.get(name, name), rate)
+    parts = []
+    for claim in claims:
+        verdict = judge(claim, trials, cap, mean)
+        reasons = "; ".join(verdict.reasons)
+        parts.append(f"{ASPECT[claim['paper']['quantity']]}: **{verdict.word}**"
+                     + (f" <small>({cell(reasons)})</small>" if reasons else ""))
+    return "<br>".join(parts)
 
 
 def _test_text(trials, mse: bool = False, mean_error: bool = False):
@@ -226,7 +142,8 @@ def _test_text(trials, mse: bool = False, mean_error: bool = False):
         size = next(t["test_size"] for t in trials if "test_size" in t)
         return f"unsolved trials: median {np.median(tested):,.0f}, best {min(tested):,} of {size:,} wrong"
     wrong = np.mean([t["test_wrong"] for t in solved])
-    text = f"{wrong:,.1f} of {solved[0]['test_size']:,} (fraction {wrong / solved[0]['test_size']:.6f})"
+    text = (f"{wrong:,.1f} of {solved[0]['test_size']:,} (fraction {wrong / solved[0]['test_size']:.6f}) "
+            f"{solved_text(trials)}")
     if mse and all("test_mse" in t for t in solved):
         text += f"; MSE {np.mean([t['test_mse'] for t in solved]):.4f}"
     if mean_error and all("test_mean_abs_error" in t for t in solved):
@@ -234,23 +151,34 @@ def _test_text(trials, mse: bool = False, mean_error: bool = False):
     return text
 
 
-def paper_only_rows(family: str) -> list[str]:
-    """Table rows for the paper's own comparison methods, which we do not run."""
-    return ["| " + " | ".join([method, rate, "paper only", success, "not run (not our method)", mean, "—", "—", "—",
-                               "—"]) + " |" for method, rate, success, mean in PAPER_ONLY.get(family, [])]
+def paper_only_rows(family: str, paper: dict | None = None) -> list[str]:
+    """Table rows for the paper's own comparison methods, which we do not run (paper.yaml
+    `comparisons`: quoted from other papers, or the authors' own runs)."""
+    rows = []
+    for row in (paper or _paper_yaml()).get("comparisons", []):
+        if row["table"] != family:
+            continue
+        sequences = number_text(row["sequences"], trials=False) if row.get("sequences") else "—"
+        rows.append("| " + " | ".join([
+            f"{cell(row['method'])} <small>({cell(row['source'])})</small>", cell(row.get("learning_rate", "—")),
+            "paper only", cell(number_text(row["success"], trials=False)), "not run (not our method)",
+            cell(sequences), "—", "—", "—", "—"]) + " |")
+    return rows
 
 
-def _row(name, rate, trials, profile_text, cap, verdict_text=None) -> str:
+def _row(ctx, name, rate, trials, profile_text, cap, verdict_text=None) -> str:
     """One table row: the paper's numbers for (name, rate) beside ours from `trials`."""
-    success, paper_mean, paper_test = _paper_row(name, rate)
+    claims = row_claims(ctx, name, rate)
+    success, paper_speed, paper_test = _paper_cells(claims)
     mean = MEASURES["mean_sequences"](trials)[1]
     median = MEASURES["median_sequences"](trials)[0]
+    quantities = {c["paper"]["quantity"] for c in claims}
     rate_text = "guessing" if _is_guessing(name) else f"{rate:g}"
     return "| " + " | ".join([
         f"`{name}`", rate_text, profile_text, success, MEASURES["percent_solved"](trials)[1],
-        f"{paper_mean:,}" if paper_mean else "—", mean + (f" [{median:,.0f}]" if median is not None else ""),
-        paper_test, _test_text(trials, name in MSE_ROWS, name in MEAN_ERROR_ROWS),
-        verdict_text or verdict(name, trials, cap, success, paper_mean)]) + " |"
+        paper_speed, mean + (f" [median {median:,.0f}]" if median is not None else ""),
+        paper_test, _test_text(trials, "test_mse" in quantities, "test_abs_error" in quantities),
+        verdict_text or row_verdict(ctx, name, rate, trials, cap)]) + " |"
 
 
 def _by_rate(trials):
@@ -261,7 +189,8 @@ def _by_rate(trials):
 
 def family_table(ctx, names) -> str:
     header = ["Experiment", "lr", "Profile, trials", "Paper: success", "Ours: solved",
-              "Paper: mean sequences", "Ours: mean [median]", "Paper: test", "Ours: test (solved trials, if any)", "Verdict"]
+              "Paper: sequences", "Ours: mean (solved) [median]", "Paper: test", "Ours: test (solved trials, if any)",
+              "Verdicts (one rule, each claim)"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name in names:
         for profile in ctx.profiles:
@@ -270,7 +199,7 @@ def family_table(ctx, names) -> str:
                 continue
             cap = result["provenance"]["config"]["train"]["max_sequences"]
             for rate, trials in _by_rate(result["trials"]):
-                lines.append(_row(name, rate, trials, f"{profile}, {len(trials)}", cap))
+                lines.append(_row(ctx, name, rate, trials, f"{profile}, {len(trials)}", cap))
         if ctx.profiles[0] == "paper" or ctx.results.get("paper", {}).get(name):
             continue
         kept = ctx.kept.get(name)
@@ -280,17 +209,17 @@ def family_table(ctx, names) -> str:
             total = _paper_profile()[name]["trials"]
             training = f"; {kept['chunks_training']} chunk(s) unfinished" if kept["chunks_training"] else ""
             for rate, trials in _by_rate(kept["trials"]):
-                lines.append(_row(name, rate, trials, f"paper, {len(kept['trials'])} of {total} trials so far{training}",
+                lines.append(_row(ctx, name, rate, trials, f"paper, {len(kept['trials'])} of {total} trials so far{training}",
                                   None, "pending (run not finished)"))
         elif estimate is not None:
-            success, paper_mean, paper_test = _paper_row(name, None)
+            success, paper_speed, paper_test = _paper_cells(row_claims(ctx, name, None))
             rates = _paper_profile()[name]["train"]["learning_rate"]
             rates_text = ", ".join(f"{r:g}" for r in rates) if isinstance(rates, list) else f"{rates:g}"
             if _is_guessing(name):
                 rates_text = "guessing"
             lines.append("| " + " | ".join([
-                f"`{name}`", rates_text, f"paper, {estimate.trials}", success, "not run", f"{paper_mean:,}" if paper_mean
-                else "—", f"not run: {estimate.text()} core-hours at the measured rate", paper_test, "—",
+                f"`{name}`", rates_text, f"paper, {estimate.trials}", success, "not run", paper_speed,
+                f"not run: {estimate.text()} core-hours at the measured rate", paper_test, "—",
                 "untested"]) + " |")
     return "\n".join(lines)
 
@@ -361,13 +290,9 @@ def paper_estimate(ctx, name) -> PaperEstimate | None:
     elif sibling:
         rate = sibling[0] * _mean_length(PRICED_LIKE[name]) / sibling[1] / _mean_length(name)
         priced_like = PRICED_LIKE[name]
-    row = PAPER_ROW_OF.get(name, name)
-    if row in ("reber_3x2", "reber_4x1"):
-        paper_mean = np.mean([v[1] for k, v in PAPER.items() if isinstance(k, tuple) and k[0] == row])
-    else:
-        paper_mean = _paper_row(name, None)[1] or paper["train"]["max_sequences"]
+    mean = paper_mean(_claims(ctx), PAPER_ROW_OF.get(name, name)) or paper["train"]["max_sequences"]
     cap = paper["train"]["max_sequences"]
-    expected = min(paper_mean, cap)
+    expected = min(mean, cap)
     per_hour = rate * 3600 if rate == rate and rate > 0 else float("nan")
     return PaperEstimate(rate, priced_like, paper["trials"], expected, cap, paper["trials"] * expected / per_hour,
                          paper["trials"] * cap / per_hour)
@@ -519,17 +444,18 @@ def learning_times_figure(ctx, family: str) -> tuple[str, str] | None:
         by_rate = _by_rate(trials)
         for rate, subset in by_rate:
             label = name if len(by_rate) == 1 else f"{name} (lr {rate:g})"
-            rows.append((f"{label} [{shown}{len(subset)}]", subset, _paper_row(name, rate)[1]))
+            rows.append((f"{label} [{shown}{len(subset)}]", subset,
+                         paper_mean(_claims(ctx), PAPER_ROW_OF.get(name, name), rate)))
     if not rows:
         return None
     fig, ax = new_figure(figsize=(6.8, 0.9 + 0.28 * len(rows)))
-    for i, (label, trials, paper_mean) in enumerate(rows):
+    for i, (label, trials, paper_number) in enumerate(rows):
         solved = [t["sequences"] for t in trials if t["solved"]]
         failed = [t["sequences"] for t in trials if not t["solved"]]
         ax.scatter(solved, [i] * len(solved), s=14, color="#1f77b4", alpha=0.7, zorder=3)
         ax.scatter(failed, [i] * len(failed), s=18, marker="x", color="#c0392b", zorder=3)
-        if paper_mean:
-            ax.scatter([paper_mean], [i], s=80, marker="|", color="black", zorder=4)
+        if paper_number:
+            ax.scatter([paper_number], [i], s=80, marker="|", color="black", zorder=4)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([r[0] for r in rows], fontsize=7)
     ax.set_ylim(len(rows) - 0.5, -0.5)
@@ -610,7 +536,7 @@ def figures(ctx) -> list[tuple[str, str]]:
     """The §3 figure for the page's Figures section; each experiment family's figures go
     into figure-<family>.md, which its section of the page includes."""
     for key, (title, names) in FAMILIES.items():
-        table = "\n".join([family_table(ctx, names), *paper_only_rows(key)])
+        table = "\n".join([family_table(ctx, names), *paper_only_rows(key, ctx.paper or None)])
         write_text_atomic(table + "\n", ctx.out_dir / f"table-{key}.md")
         made = [f for f in [learning_times_figure(ctx, key)] if f]
         if key == "exp2c":

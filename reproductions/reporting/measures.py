@@ -17,6 +17,11 @@ def _solved(trials):
     return [t for t in trials if t["solved"]]
 
 
+def solved_text(trials) -> str:
+    """The count a mean or median over solved trials rests on, shown beside it everywhere."""
+    return f"({len(_solved(trials))} of {len(trials)} solved)"
+
+
 def percent_solved(trials):
     solved = len(_solved(trials))
     value = 100.0 * solved / len(trials)
@@ -28,7 +33,7 @@ def median_sequences(trials):
     if not solved:
         return None, "— (none solved)"
     q1, median, q3 = quartiles([t["sequences"] for t in solved])
-    return median, f"{median:,.0f} [{q1:,.0f}–{q3:,.0f}]"
+    return median, f"{median:,.0f} [{q1:,.0f}–{q3:,.0f}] {solved_text(trials)}"
 
 
 def mean_sequences(trials):
@@ -36,7 +41,7 @@ def mean_sequences(trials):
     if not solved:
         return None, "— (none solved)"
     value = float(np.mean([t["sequences"] for t in solved]))
-    return value, f"{value:,.0f}"
+    return value, f"{value:,.0f} {solved_text(trials)}"
 
 
 def mean_sequences_spent(trials):
@@ -45,8 +50,7 @@ def mean_sequences_spent(trials):
     if not trials:
         return None, "— (no trials)"
     value = float(np.mean([t["sequences"] for t in trials]))
-    unsolved = len(trials) - len(_solved(trials))
-    return value, f"{value:,.0f}" + (f" ({unsolved} of {len(trials)} unsolved)" if unsolved else "")
+    return value, f"{value:,.0f} {solved_text(trials)}"
 
 
 def best_generalisation(trials):
@@ -54,7 +58,7 @@ def best_generalisation(trials):
     if not solved:
         return None, "— (none solved)"
     best = max(t["generalisation"] for t in solved)
-    return best, f"n ≤ {best}" + (" (test limit)" if best >= solved[0]["tested_up_to"] else "")
+    return best, f"n ≤ {best}" + (" (test limit)" if best >= solved[0]["tested_up_to"] else "") + f" {solved_text(trials)}"
 
 
 def median_generalisation(trials):
@@ -62,7 +66,7 @@ def median_generalisation(trials):
     if not solved:
         return None, "— (none solved)"
     q1, median, q3 = quartiles([t["generalisation"] for t in solved])
-    return median, f"n ≤ {median:.0f} [{q1:.0f}–{q3:.0f}]"
+    return median, f"n ≤ {median:.0f} [{q1:.0f}–{q3:.0f}] {solved_text(trials)}"
 
 
 MEASURES = {f.__name__: f for f in (percent_solved, median_sequences, mean_sequences, mean_sequences_spent,
@@ -81,7 +85,7 @@ def mean_test_wrong(trials):
     value = _mean_of(trials, "test_wrong")
     if value is None:
         return None, "— (none solved)"
-    return value, f"{value:,.1f} of {_solved(trials)[0]['test_size']:,}"
+    return value, f"{value:,.1f} of {_solved(trials)[0]['test_size']:,} {solved_text(trials)}"
 
 
 def mean_test_fraction_wrong(trials):
@@ -89,7 +93,7 @@ def mean_test_fraction_wrong(trials):
     value = _mean_of(trials, "test_fraction_wrong")
     if value is None:
         return None, "— (none solved)"
-    return value, f"{value:.6f}"
+    return value, f"{value:.6f} {solved_text(trials)}"
 
 
 def mean_test_abs_error(trials):
@@ -98,7 +102,15 @@ def mean_test_abs_error(trials):
     value = _mean_of(trials, "test_mean_abs_error")
     if value is None:
         return None, "— (none solved)"
-    return value, f"{value:.4f}"
+    return value, f"{value:.4f} {solved_text(trials)}"
+
+
+def mean_test_mse(trials):
+    """Mean squared error on the held-out test sequences (solved trials); 1997 Table 8's MSE."""
+    value = _mean_of(trials, "test_mse")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:.4f} {solved_text(trials)}"
 
 
 def mean_guesses(trials):
@@ -106,8 +118,8 @@ def mean_guesses(trials):
     value = _mean_of(trials, "guesses")
     if value is None:
         return None, "— (none solved)"
-    return value, f"{value:,.0f}"
+    return value, f"{value:,.0f} {solved_text(trials)}"
 
 
 MEASURES.update({f.__name__: f for f in (mean_test_wrong, mean_test_fraction_wrong, mean_test_abs_error,
-                                                 mean_guesses)})
+                                                 mean_test_mse, mean_guesses)})

@@ -2,7 +2,8 @@
 
 Writes docs/generated/<paper>/:
 
-* results.md — claims, paper vs ours, then one table per experiment;
+* results.md — claims, paper vs ours with their verdicts, then one table per experiment;
+* claims.json — every claim with its verdict, for the site's claims ledger (`ledger.py`);
 * figures.md — the paper's figures (from `reproductions/<paper>/report.py`);
 * provenance.md — which code, packages and machine produced each result;
 * <name>.md — any snippet the paper's report.py `snippets(ctx)` returns (e.g. the
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from ..config import PACKAGE, ROOT, load_experiments, load_paper
 from ..runner import load_kept_run, load_results
+from . import ledger
 from .measures import MEASURES
 from .provenance import write_text_atomic
 from .text import escape_markdown_text
@@ -61,19 +63,8 @@ def profile_label(profile: str, results: dict | None) -> str:
 
 
 def claims_table(ctx: ReportContext) -> str:
-    header = ["Claim", "Paper"] + [f"Ours: {p}" for p in ctx.profiles]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for claim in ctx.paper["claims"]:
-        cells = [escape_markdown_text(claim["text"]), escape_markdown_text(claim["paper"])]  # text, not HTML
-        for profile in ctx.profiles:
-            result, label = ctx.shown(profile, claim["experiment"])
-            if result is None:
-                cells.append("not run")
-            else:
-                _, text = MEASURES[claim["measure"]](result["trials"])
-                cells.append(f"{text} <br><small>{label}</small>")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    """Claims, the paper's number and ours, with the verdict (reproductions.reporting.ledger)."""
+    return ledger.claims_table(ctx)
 
 
 def experiment_table(ctx: ReportContext, name: str) -> str:
@@ -154,7 +145,10 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
     profiles = [p for p in profiles if p == profile or any(results[p].values()) or kept]
     ctx = ReportContext(paper, experiments, results, profiles, out_dir, kept)
 
-    parts = ["#### Claims: the paper's numbers and ours", "", claims_table(ctx), ""]
+    entries = ledger.claim_entries(ctx)
+    ledger.write_ledger(ctx, entries)
+    parts = ["#### Claims: the paper's numbers and ours", "", ledger.counts_text([e["verdict"] for e in entries]), "",
+             ledger.claims_table(ctx, entries), ""]
     for name, experiment in experiments.items():
         # headings stay plain text: the table of contents shows them raw
         # the id lets an open question link to this table (docs/hooks/site.py: experiment_anchor)

@@ -1,0 +1,195 @@
+"""A paper's claims as data: the paper's number of each claim (paper.yaml `claims[].paper`).
+
+The schema (reproductions/schemas/paper.schema.yaml) checks each number's shape; `check_claims`
+checks what a schema cannot (a bound's `value_of` names a claim with a value, a range is
+ordered, a percentage is at most 100, the quantity fits the measure we compare it with).
+Tables, verdicts and pages read the paper's numbers only through this module: no paper
+number lives in code.
+"""
+
+from __future__ import annotations
+
+import copy
+
+#: what the paper measured -> the measures of ours (reproductions.reporting.measures) that compare with it
+QUANTITY_MEASURES = {
+    "success_rate": ("percent_solved",),
+    "mean_sequences": ("mean_sequences",),
+    "median_sequences": ("median_sequences",),
+    "sequences_spent": ("mean_sequences_spent",),
+    "test_fraction_wrong": ("mean_test_fraction_wrong",),
+    "test_wrong": ("mean_test_wrong",),
+    "test_abs_error": ("mean_test_abs_error",),
+    "test_mse": ("mean_test_mse",),
+    "generalisation": ("best_generalisation", "median_generalisation"),
+}
+SPEED = ("mean_sequences", "median_sequences")
+TESTS = ("test_fraction_wrong", "test_wrong", "test_abs_error", "test_mse")
+#: how a number of each quantity reads on a page (a value, then its unit)
+NO_NUMBER = ("not verified", "no number")
+
+
+def check_claims(paper: dict) -> list[str]:
+    """Every malformed or missing number of a paper's claims, as 'claim id: problem'."""
+    errors = []
+    claims = {c["id"]: c for c in paper["claims"]}
+    if len(claims) != len(paper["claims"]):
+        errors.append("claim ids are not unique")
+    for claim in paper["claims"]:
+        number, where = claim["paper"], claim["id"]
+        quantity = number["quantity"]
+        if claim["measure"] not in QUANTITY_MEASURES[quantity]:
+            errors.append(f"{where}: the paper's {quantity} does not compare with our measure {claim['measure']!r} "
+                          f"(use {' or '.join(QUANTITY_MEASURES[quantity])})")
+        has_number = any(k in number for k in ("value", "range", "value_of"))
+        if number.get("status") in NO_NUMBER and (has_number or "by_learning_rate" in number):
+            errors.append(f"{where}: status {number['status']!r} but a number is given")
+        if number.get("status") not in NO_NUMBER and not has_number:
+            errors.append(f"{where}: no value, range or value_of, and no status saying why")
+        if sum(k in number for k in ("value", "range", "value_of")) > 1:
+            errors.append(f"{where}: give one of value, range or value_of")
+        if "value_of" in number:
+            other = claims.get(number["value_of"])
+            if other is None or "value" not in other["paper"]:
+                errors.append(f"{where}: value_of {number['value_of']!r} is not a claim with a value")
+            elif "bound" not in number:
+                errors.append(f"{where}: value_of is for a bound (give `bound`)")
+        if "range" in number and number["range"][0] > number["range"][1]:
+            errors.append(f"{where}: range {number['range']} is not [low, high]")
+        if quantity == "success_rate":
+            values = [number.get("value")] + list(number.get("range", [])) + [
+                r["value"] for r in number.get("by_learning_rate", [])]
+            if any(v is not None and v > 100 for v in values):
+                errors.append(f"{where}: a success rate above 100%")
+        if number.get("solved") is not None and number["solved"] > number["trials"]:
+            errors.append(f"{where}: solved {number['solved']} > trials {number['trials']}")
+        if "budget" in number and not (quantity == "success_rate" and number.get("value") == 0):
+            errors.append(f"{where}: budget is for a reported failure (success_rate 0)")
+        if "by_learning_rate" in number:
+            values = [r["value"] for r in number["by_learning_rate"]]
+            if "range" not in number or [min(values), max(values)] != list(number["range"]):
+                errors.append(f"{where}: by_learning_rate needs range [min, max] of its values")
+            if number.get("trials") and number["trials"] % len(values):
+                errors.append(f"{where}: {number['trials']} trials do not split evenly over {len(values)} rates")
+        if number.get("status") == "secondary" and not has_number:
+            errors.append(f"{where}: a secondary number needs its value")
+    return errors
+
+
+def resolved(paper: dict) -> list[dict]:
+    """The claims with each bound's `value_of` replaced by that claim's value (copies)."""
+    by_id = {c["id"]: c for c in paper["claims"]}
+    out = []
+    for claim in paper["claims"]:
+        claim = copy.deepcopy(claim)
+        if "value_of" in claim["paper"]:
+            claim["paper"]["value"] = by_id[claim["paper"]["value_of"]]["paper"]["value"]
+        out.append(claim)
+    return out
+
+
+def has_number(number: dict) -> bool:
+    return "value" in number or "range" in number
+
+
+def low_high(number: dict) -> tuple[float, float] | None:
+    """The paper's number as an interval (a single value is [v, v]); None without a number."""
+    if "range" in number:
+        return tuple(number["range"])
+    if "value" in number:
+        return number["value"], number["value"]
+    return None
+
+
+def for_rate(number: dict, rate: float, success: dict | None = None) -> dict | None:
+    """The paper's number for one learning rate of a grid (its table's row), or None if the
+    number has no such row. Its trials are the grid's split evenly; its solved count comes from
+    the success rate at that rate (this number's own, or `success`, the same experiment's)."""
+    rows = number.get("by_learning_rate")
+    if not rows:
+        return number
+    row = _rate_row(rows, rate)
+    if row is None:
+        return None
+    out = {k: v for k, v in number.items() if k not in ("by_learning_rate", "range", "trials", "solved", "note")}
+    out["value"] = row["value"]
+    if number.get("trials"):
+        trials = number["trials"] // len(rows)
+        rate_source = number if number["quantity"] == "success_rate" else success
+        rate_row = _rate_row(rate_source.get("by_learning_rate", []), rate) if rate_source else None
+        if rate_row is not None:
+            out["trials"], out["solved"] = trials, round(rate_row["value"] * trials / 100)
+    return out
+
+
+def _rate_row(rows: list[dict], rate: float) -> dict | None:
+    return next((r for r in rows if abs(r["learning_rate"] - rate) < 1e-12), None)
+
+
+BOUND_SIGNS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def _fmt(value: float, quantity: str) -> str:
+    if quantity == "success_rate":
+        return f"{value:g}%"
+    if quantity == "generalisation":
+        return f"{value:g}"
+    if quantity in ("test_fraction_wrong", "test_abs_error", "test_mse"):
+        return f"{value:f}".rstrip("0").rstrip(".")
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+def number_text(number: dict, trials: bool = True) -> str:
+    """The paper's number as a page shows it, from the data only: value (or range, bound, or
+    why there is none), then what it rests on and the words it comes with."""
+    quantity = number["quantity"]
+    status = number.get("status")
+    if status in NO_NUMBER:
+        text = status
+    elif "by_learning_rate" in number:
+        rows = number["by_learning_rate"]
+        text = (" / ".join(_fmt(r["value"], quantity) for r in rows) + " at lr "
+                + " / ".join(f"{r['learning_rate']:g}" for r in rows))
+    elif "range" in number:
+        text = f"{_fmt(number['range'][0], quantity)}–{_fmt(number['range'][1], quantity)}"
+    else:
+        text = _fmt(number["value"], quantity)
+    if "bound" in number:
+        text = f"{BOUND_SIGNS[number['bound']]} {text}"
+    if quantity == "generalisation" and status not in NO_NUMBER:
+        text = f"n {text}" if "bound" in number else f"n ≤ {text}"
+    if "budget" in number:
+        text += f" after > {number['budget']:,} sequences"
+    extras = []
+    if trials and number.get("trials"):
+        solved = number.get("solved")
+        if quantity == "success_rate" or solved is None:
+            extras.append(f"{number['trials']} trials" + (f", {solved} solved" if solved is not None else ""))
+        else:
+            extras.append(f"{solved} of {number['trials']} solved")
+    if status == "secondary":
+        extras.append("secondary source, not verified")
+    if number.get("note"):
+        extras.append(number["note"])
+    return text + (f" ({'; '.join(extras)})" if extras else "")
+
+
+def claims_for(claims: list[dict], experiment: str) -> list[dict]:
+    return [c for c in claims if c["experiment"] == experiment]
+
+
+def paper_mean(claims: list[dict], experiment: str, rate: float | None = None) -> float | None:
+    """The paper's mean (or median) sequences until success for an experiment (at one rate
+    of its grid; the mean of its rows without one); None if the paper gives none."""
+    for claim in claims_for(claims, experiment):
+        number = claim["paper"]
+        if number["quantity"] not in SPEED or not has_number(number):
+            continue
+        if rate is not None:
+            row = for_rate(number, rate)
+            if row is not None:
+                return row["value"]
+        if "by_learning_rate" in number:
+            return sum(r["value"] for r in number["by_learning_rate"]) / len(number["by_learning_rate"])
+        return low_high(number)[1]
+    return None

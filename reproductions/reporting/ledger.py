@@ -1,0 +1,177 @@
+"""Every claim with its verdict: the review's claims table, the paper's ledger file and the
+site's claims ledger.
+
+`render_paper` (report.py) writes, beside results.md, docs/generated/<paper>/claims.json:
+each claim of paper.yaml with the paper's number and source, ours (profile, trials, solved
+count), the verdict by the one rule (`verdicts.judge`), the anchor of its row on the review
+and the command that reproduces it. The site (docs/hooks/site.py) reads those files for the
+claims ledger page (`ledger_page`) and the counts line at the top of each review
+(`counts_line`). Text from paper.yaml goes through `cell` (escaped) before it is rendered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from tabulate import tabulate
+
+from ..config import PACKAGE
+from .claims import number_text, paper_mean, resolved
+from .measures import MEASURES
+from .provenance import write_text_atomic
+from .text import escape_markdown_text
+from .verdicts import WORDS, counts, judge
+
+LEDGER_FILE = "claims.json"
+#: the ledger's table id (the browser script sorts and filters it)
+TABLE_ID = "claims-ledger"
+
+
+def cell(text) -> str:
+    """Text from paper.yaml (or built from it), safe in a Markdown table cell or in the
+    ledger's HTML: the shared helper escapes HTML, pipes and the Markdown that makes links."""
+    return escape_markdown_text(text)
+
+
+def claim_anchor(claim_id: str) -> str:
+    """The id of a claim's row in its review's claims table."""
+    return f"claim-{claim_id}"
+
+
+def reproduce_command(paper_id: str, experiment: str) -> str:
+    """The one command that reproduces a claim's experiment at the paper profile."""
+    rules = PACKAGE / paper_id / "rules.smk"
+    target = f"{paper_id}_{experiment}"
+    if not (rules.exists() and re.search(rf"(?m)^rule {re.escape(target)}:", rules.read_text())):
+        target = f"results/paper/{paper_id}/{experiment}/trials.jsonl"
+    return f"snakemake {target} --cores 2 --config profile=paper"
+
+
+def _cap(result: dict) -> int | None:
+    return result.get("provenance", {}).get("config", {}).get("train", {}).get("max_sequences")
+
+
+def claim_entries(ctx) -> list[dict]:
+    """One entry per claim: the paper's number, ours at each profile shown, and the verdict
+    at the profile that decides (the paper profile where its results exist)."""
+    claims = resolved(ctx.paper)
+    entries = []
+    for claim in claims:
+        experiment = claim["experiment"]
+        ours = []
+        for profile in ctx.profiles:
+            result, label = ctx.shown(profile, experiment)
+            text = MEASURES[claim["measure"]](result["trials"])[1] if result is not None else "not run"
+            ours.append({"profile": profile, "label": label, "text": text})
+        decides = ctx.best_profile(experiment)
+        result = ctx.results[decides][experiment] if decides else None
+        verdict = judge(claim, result["trials"] if result else None, _cap(result) if result else None,
+                        paper_mean(claims, experiment))
+        entries.append({
+            "paper": ctx.paper["id"], "claim": claim["id"], "text": claim["text"], "experiment": experiment,
+            "paper_number": number_text(claim["paper"]), "source": claim["source"],
+            "ours": ours, "profile": decides, "trials": len(result["trials"]) if result else 0,
+            "solved": sum(bool(t["solved"]) for t in result["trials"]) if result else 0,
+            "ours_text": MEASURES[claim["measure"]](result["trials"])[1] if result else "not run",
+            "verdict": verdict.word, "reasons": verdict.reasons,
+            "anchor": claim_anchor(claim["id"]), "command": reproduce_command(ctx.paper["id"], experiment),
+        })
+    return entries
+
+
+def verdict_cell(entry: dict) -> str:
+    reasons = "; ".join(entry["reasons"])
+    where = f"{entry['profile']} profile, {entry['trials']} trials" if entry["profile"] else ""
+    small = "; ".join(x for x in (where, reasons) if x)
+    return f"**{entry['verdict']}**" + (f"<br><small>{cell(small)}</small>" if small else "")
+
+
+def claims_table(ctx, entries: list[dict] | None = None) -> str:
+    """The review's claims table: the paper's number and source, ours at each profile shown
+    (with the solved count beside every mean or median), and the verdict."""
+    entries = claim_entries(ctx) if entries is None else entries
+    header = ["Claim", "Paper"] + [f"Ours: {p}" for p in ctx.profiles] + ["Verdict"]
+    rows = []
+    for entry in entries:
+        row = [f'<span id="{entry["anchor"]}"></span>{cell(entry["text"])}',
+               f"{cell(entry['paper_number'])}<br><small>{cell(entry['source'])}</small>"]
+        row += [f"{cell(o['text'])} <br><small>{cell(o['label'])}</small>" if o["text"] != "not run" else "not run"
+                for o in entry["ours"]]
+        rows.append(row + [verdict_cell(entry)])
+    return tabulate(rows, headers=header, tablefmt="pipe", disable_numparse=True)
+
+
+def counts_text(verdicts: list[str]) -> str:
+    found = counts(verdicts)
+    return " · ".join(f"{found[word]} {word}" for word in WORDS)
+
+
+def write_ledger(ctx, entries: list[dict]) -> Path:
+    path = Path(ctx.out_dir) / LEDGER_FILE
+    write_text_atomic(json.dumps({"paper": ctx.paper["id"], "short_title": ctx.paper["short_title"],
+                                  "counts": counts([e["verdict"] for e in entries]), "claims": entries},
+                                 indent=1, ensure_ascii=False) + "\n", path)
+    return path
+
+
+# --- the site: the ledger page and the counts line ---------------------------------------
+
+def load_ledger(generated: Path, paper_id: str) -> dict | None:
+    path = Path(generated) / paper_id / LEDGER_FILE
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def counts_line(paper: dict, generated: Path, ledger_link: str) -> str:
+    """The line at the top of a review: how many of its claims got each verdict."""
+    ledger = load_ledger(generated, paper["id"])
+    if ledger is None:
+        return ""
+    total = len(ledger["claims"])
+    return (f"**Claims:** {total} in all · " + " · ".join(f"{ledger['counts'][w]} {w}" for w in WORDS)
+            + f" ([claims ledger]({ledger_link}))\n")
+
+
+def ledger_page(papers: list[dict], generated: Path, review_link) -> str:
+    """The claims ledger: counts per paper, then every claim of every paper in one table that
+    sorts (click a heading) and filters (the box above it) in the browser.
+    `review_link(paper_id)` is the review's Markdown path from the ledger page (reviews/<id>.md)."""
+    ledgers = [(p, load_ledger(generated, p["id"])) for p in papers]
+    lines = ["# Claims ledger", "",
+             "Every claim of every review, with the paper's number and where it is printed, ours "
+             "(profile, trials, and how many solved beside every mean or median), the verdict by "
+             "[the one rule](method.md#verdicts) and the command that reproduces it. Click a column "
+             "heading to sort; type in the box to filter.", "",
+             "| Paper | Claims | " + " | ".join(w.capitalize() for w in WORDS) + " |",
+             "|---|---|" + "---|" * len(WORDS)]
+    for paper, ledger in ledgers:
+        if ledger is None:
+            lines.append(f"| {cell(paper['short_title'])} | not rendered yet |" + " |" * len(WORDS))
+            continue
+        lines.append(f"| [{cell(paper['short_title'])}]({review_link(paper['id'])}) | {len(ledger['claims'])} | "
+                     + " | ".join(str(ledger["counts"][w]) for w in WORDS) + " |")
+    lines += ["", '<div class="ledger-filter" markdown="0">',
+              f'<label>Filter: <input type="search" id="{TABLE_ID}-filter" '
+              'placeholder="a word, a paper, a verdict" aria-controls="claims-ledger"></label> '
+              f'<span id="{TABLE_ID}-shown"></span></div>', ""]
+    head = ["Paper", "Claim", "Paper's number (source)", "Ours (profile)", "Verdict", "Reproduce"]
+    rows = [f'<table id="{TABLE_ID}">', "<thead><tr>"
+            + "".join(f'<th role="columnheader">{h}</th>' for h in head) + "</tr></thead>", "<tbody>"]
+    for paper, ledger in ledgers:
+        for entry in (ledger or {}).get("claims", []):
+            page = review_link(paper["id"])
+            link = (page[:-3] + ".html" if page.endswith(".md") else page) + f"#{entry['anchor']}"
+            ours = (f"{cell(entry['ours_text'])}<br><small>{entry['profile']} profile, {entry['trials']} trials</small>"
+                    if entry["profile"] else "not run")
+            reasons = f"<br><small>{cell('; '.join(entry['reasons']))}</small>" if entry["reasons"] else ""
+            rows.append(
+                f'<tr data-verdict="{entry["verdict"]}">'
+                f'<td data-sort="{cell(paper["year"])} {cell(paper["id"])}">{cell(paper["short_title"])}</td>'
+                f'<td><a href="{link}">{cell(entry["text"])}</a></td>'
+                f'<td>{cell(entry["paper_number"])}<br><small>{cell(entry["source"])}</small></td>'
+                f"<td>{ours}</td>"
+                f'<td data-sort="{WORDS.index(entry["verdict"])}"><strong>{entry["verdict"]}</strong>{reasons}</td>'
+                f'<td><code>{cell(entry["command"])}</code></td></tr>')
+    rows += ["</tbody>", "</table>", ""]
+    return "\n".join(lines + rows)
