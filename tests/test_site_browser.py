@@ -188,3 +188,59 @@ def test_figures_sit_on_a_light_card_in_dark_mode(visit):
     backgrounds = v.page.evaluate(
         "() => [...document.querySelectorAll('article img')].map(i => getComputedStyle(i).backgroundColor)")
     assert backgrounds and set(backgrounds) == {"rgb(255, 255, 255)"}, backgrounds
+
+
+def test_claims_ledger_sorts_and_filters(visit):
+    """The claims ledger lists every claim of every paper; a click on a heading sorts the
+    table (tablesort, vendored) and typing in the box filters its rows, offline."""
+    v = visit("claims.html")
+    table = v.page.locator("table#ledger")
+    rows = table.locator("tbody tr")
+    assert rows.count() == sum(len(paper["claims"]) for paper in PAPERS)
+    for paper in PAPERS:
+        claim = paper["claims"][0]
+        link = table.locator(f"a[href$='reviews/{paper['id']}.html#claim-{claim['id']}']")
+        assert link.count() == 1, f"no link to the row of {paper['id']}/{claim['id']}"
+    nav = v.page.locator("nav.md-nav--primary a[href$='claims.html']")
+    assert nav.count() >= 1, "the ledger is not in the nav"
+
+    def column(index):
+        return [text.strip() for text in table.locator(f"tbody tr:not([hidden]) td:nth-child({index})").all_inner_texts()]
+
+    verdict_heading = table.locator("thead th").nth(4)
+    verdict_heading.click()
+    first = v.page.evaluate("() => [...document.querySelectorAll('#ledger tbody tr')]"
+                            ".map(r => r.cells[4].dataset.sort)")
+    verdict_heading.click()
+    second = v.page.evaluate("() => [...document.querySelectorAll('#ledger tbody tr')]"
+                             ".map(r => r.cells[4].dataset.sort)")
+    assert first == sorted(first, key=int) or first == sorted(first, key=int, reverse=True), first
+    assert second == list(reversed(first)) or second == sorted(first, key=int, reverse=True), "no sort on click"
+    assert first != second or len(set(first)) == 1
+    assert verdict_heading.get_attribute("aria-sort") in ("ascending", "descending")
+
+    box = v.page.locator("#ledger-filter")
+    box.fill(PAPERS[0]["short_title"])
+    box.dispatch_event("input")
+    shown = column(1)
+    assert shown and set(shown) == {PAPERS[0]["short_title"]}, shown
+    assert "claims shown" in v.page.locator("#ledger-shown").inner_text()
+    box.fill("no such claim anywhere")
+    box.dispatch_event("input")
+    assert column(1) == []
+    box.fill("")
+    box.dispatch_event("input")
+    assert len(column(1)) == rows.count()
+    assert not v.errors, v.errors
+    assert not v.external, v.external
+
+
+def test_each_review_shows_its_verdict_counts(visit):
+    for paper in PAPERS:
+        v = visit(f"reviews/{paper['id']}.html")
+        line = v.page.locator("article p:has(a[href$='claims.html'])").first
+        text = line.inner_text()
+        assert f"{len(paper['claims'])} in all" in text, text
+        for word in ("reproduced", "partly", "not reproduced", "untested", "no number to compare"):
+            assert word in text
+        v.close()

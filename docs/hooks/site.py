@@ -3,7 +3,9 @@
 Every `reproductions/<id>/paper.yaml` is found by globbing, so adding a paper
 folder changes the site without an edit to mkdocs.yml or any page:
 
-* the nav (Home, Reviews sorted by year then id, Open questions, Method, References);
+* the nav (Home, Reviews sorted by year then id, Claims ledger, Open questions, Method,
+  References); the claims ledger page and each review's line of verdict counts come from
+  the claims.json each paper's report writes (reproductions/reporting/ledger.py);
 * a generated References page, and a stub review for a paper whose
   docs/reviews/<id>.md is not written yet;
 * markers on a line of their own in a page's Markdown:
@@ -34,6 +36,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from reproductions.config import discover_papers, load_paper, read_yaml
+from reproductions.reporting import ledger
 from reproductions.reporting.text import escape_html_text, escape_markdown_text, markdown_url
 
 md = escape_markdown_text  # every paper.yaml string a page shows goes through this
@@ -83,6 +86,9 @@ def on_files(files, config):
             files.append(File.generated(config, review_path(paper), content=stub_review(paper)))
     if not files.get_file_from_path("references.md"):  # a hand-written one (with the marker) wins
         files.append(File.generated(config, "references.md", content="# References\n\n<!-- references -->\n"))
+    if not files.get_file_from_path("claims.md"):  # every claim with its verdict (reproductions.reporting.ledger)
+        files.append(File.generated(config, "claims.md", content=ledger.ledger_page(
+            papers, generated_dir(config), lambda paper_id: f"reviews/{paper_id}.md")))
     config.nav = build_nav(files)
     return files
 
@@ -97,6 +103,7 @@ def build_nav(files) -> list:
     return [
         {"Home": "index.md"},
         {"Reviews": reviews},
+        {"Claims ledger": "claims.md"},
         {"Open questions": "open-questions.md"},
         {"Method": "method.md"},
         {"References": "references.md"},
@@ -141,7 +148,15 @@ def on_page_markdown(markdown, page, config, files):
             return "\n\n".join(reference(p, src, heading=not own) for p in own or papers)
         return own_questions(own[0], src) if own else all_questions(src)
 
-    return MARKER.sub(expand, markdown)
+    markdown = MARKER.sub(expand, markdown)
+    if own:  # the review's verdict counts, under its title
+        line = ledger.counts_line(own[0], generated_dir(config), link(src, "claims.md"))
+        markdown = re.sub(r"\A(# [^\n]*\n)", lambda m: m.group(1) + "\n" + line, markdown, count=1) if line else markdown
+    return markdown
+
+
+def generated_dir(config) -> Path:
+    return Path(config.docs_dir) / "generated"
 
 
 def review_path(paper: dict) -> str:

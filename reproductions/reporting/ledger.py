@@ -26,7 +26,7 @@ from .verdicts import WORDS, counts, judge
 
 LEDGER_FILE = "claims.json"
 #: the ledger's table id (the browser script sorts and filters it)
-TABLE_ID = "claims-ledger"
+TABLE_ID = "ledger"
 
 
 def cell(text) -> str:
@@ -153,7 +153,7 @@ def ledger_page(papers: list[dict], generated: Path, review_link) -> str:
                      + " | ".join(str(ledger["counts"][w]) for w in WORDS) + " |")
     lines += ["", '<div class="ledger-filter" markdown="0">',
               f'<label>Filter: <input type="search" id="{TABLE_ID}-filter" '
-              'placeholder="a word, a paper, a verdict" aria-controls="claims-ledger"></label> '
+              'placeholder="a word, a paper, a verdict" aria-controls="ledger"></label> '
               f'<span id="{TABLE_ID}-shown"></span></div>', ""]
     head = ["Paper", "Claim", "Paper's number (source)", "Ours (profile)", "Verdict", "Reproduce"]
     rows = [f'<table id="{TABLE_ID}">', "<thead><tr>"
