@@ -5,8 +5,9 @@
   gradient.
 * forget gate (Gers, Schmidhuber & Cummins 2000): the carousel's self-weight
   1.0 becomes the forget gate's activation.
-* peepholes (Gers, Schraudolph & Schmidhuber 2002): input and forget gates see
-  s(t-1), the output gate sees s(t).
+* peepholes (first published by Gers & Schmidhuber, "Recurrent nets that time
+  and count", IJCNN 2000; worked out in Gers, Schraudolph & Schmidhuber 2002, JMLR):
+  input and forget gates see s(t-1), the output gate sees s(t).
 
 Memory blocks of S cells share one set of gates. Notation follows the 1997
 paper: net inputs `net`, gate activations `y_in`, `y_phi`, `y_out`, cell state
