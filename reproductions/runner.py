@@ -13,16 +13,19 @@ whatever the chunk size.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
 
 import torch
 
+from .atomic import write_jsonl_atomic
 from .config import ROOT, load_experiments, trial_variants
 from .reporting.provenance import git_state, provenance, write_json_atomic, write_text_atomic
 from .training.evaluation import build_evaluation
-from .training.trainer import EnsembleTrainer, TrainingOutcome, atomic_torch_save, fingerprint, fingerprints
+from .training.trainer import (EnsembleTrainer, TrainingOutcome, atomic_torch_save, fingerprint, fingerprints,
+                               weights_digest)
 
 RESULTS = ROOT / "results"
 
@@ -77,7 +80,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     order = sorted(range(len(records)), key=lambda i: records[i]["trial"])
     outcome = TrainingOutcome([records[i] for i in order], [weights[i] for i in order])
     atomic_torch_save({r["trial"]: w for r, w in zip(outcome.records, outcome.weights)}, out_dir / "weights.pt")
-    write_text_atomic("".join(json.dumps(r) + "\n" for r in outcome.records), out_dir / "trials.jsonl")
+    write_jsonl_atomic(outcome.records, out_dir / "trials.jsonl")
     # seconds: this process's, plus the training a resumed run did before (its checkpoint)
     write_json_atomic({"trials": [first, last], "seconds": round(time.monotonic() - started + resumed_seconds, 2),
                        "path": "+".join(sorted(paths)), "git": checkouts[0] if checkouts else checkout,
@@ -117,11 +120,28 @@ def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
         raise RuntimeError(f"{out_dir}: chunks do not cover trials 0..{experiment['trials'] - 1}")
     out_dir = Path(out_dir)
     atomic_torch_save(dict(sorted(weights.items())), out_dir / "weights.pt")
-    write_text_atomic("".join(json.dumps(r) + "\n" for r in records), out_dir / "trials.jsonl")
+    write_jsonl_atomic(records, out_dir / "trials.jsonl")
     # "git" is the checkout at gathering; "trained_at" the checkout each chunk trained in
     write_json_atomic(provenance(experiment, {"trials": experiment["trials"], "compute_seconds": round(seconds, 1),
-                                              "training_path": sorted(paths), "trained_at": trained_at}),
+                                              "training_path": sorted(paths), "trained_at": trained_at,
+                                              "digests": result_digests(records, weights)}),
                       out_dir / "provenance.json")
+
+
+def value_digest(value) -> str:
+    """A short digest of one recorded value (enough to see an edit, not to resist forgery)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:8]
+
+
+def result_digests(records: list[dict], weights: dict[int, dict]) -> dict:
+    """Digests taken when a result is gathered, so that a later edit of any trial of a
+    committed result shows (tests/test_committed_results.py): per trial, one short digest
+    of each recorded value ("-" where the trial has no such key; `fields` names them in
+    order), and a SHA-256 of its weight tensors (their bits, not the file's pickle bytes)."""
+    fields = sorted({key for record in records for key in record})
+    return {"fields": fields,
+            "records": [" ".join(value_digest(r[key]) if key in r else "-" for key in fields) for r in records],
+            "weights_sha256": [weights_digest(weights[r["trial"]]) for r in records]}
 
 
 def load_results(profile: str, paper: str, experiment: str, results: Path = RESULTS) -> dict | None:

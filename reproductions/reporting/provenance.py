@@ -6,10 +6,12 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from ..atomic import write_json_atomic, write_text_atomic  # noqa: F401 (the writers import them from here)
 from ..config import ROOT
 
 PACKAGES = ("torch", "numpy", "numba", "snakemake", "mkdocs", "mkdocs-material", "mkdocs-jupyter", "matplotlib")
@@ -39,6 +41,40 @@ def package_versions() -> dict:
     return versions
 
 
+def cpu_description() -> dict:
+    """The CPU a result was computed on, and what of it decides a float's last bits: the
+    instruction set torch's eager kernels dispatch to, and which of glibc's maths routines
+    (exp, log, ...) the compiled kernels call. The eager path's bits depend on the first
+    (the committed-results test compares them to a tolerance), the compiled path's on the
+    second only (README, "Results and provenance")."""
+    import torch
+
+    info = _cpuinfo()
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")),
+                 platform.processor() or None)
+    return {"model": model, "torch_capability": torch.backends.cpu.get_cpu_capability(),
+            "glibc_maths": glibc_maths(info)}
+
+
+def glibc_maths(cpuinfo: str | None = None) -> str:
+    """Which variant of exp, log and the like glibc's dispatch picks on x86-64: "fma" where
+    the CPU has AVX2 and FMA and GLIBC_TUNABLES does not mask them, else "baseline" (the
+    two differ in rare last bits)."""
+    info = _cpuinfo() if cpuinfo is None else cpuinfo
+    flags = next((set(line.split(":", 1)[1].split()) for line in info.splitlines() if line.startswith("flags")), set())
+    tunables = re.split(r"[=,:]", os.environ.get("GLIBC_TUNABLES", ""))
+    masked = {word.lstrip("-").upper() for word in tunables if word.startswith("-")}
+    usable = {"fma", "avx2"} <= flags and not masked & {"FMA", "AVX2"}
+    return "fma" if usable else "baseline"
+
+
+def _cpuinfo() -> str:
+    try:
+        return Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return ""
+
+
 def provenance(experiment: dict, extra: dict | None = None) -> dict:
     return {
         "experiment": experiment["id"],
@@ -46,24 +82,10 @@ def provenance(experiment: dict, extra: dict | None = None) -> dict:
         "git": git_state(),
         "packages": package_versions(),
         "python": platform.python_version(),
-        "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count()},
+        "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count(),
+                    "cpu": cpu_description()},
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "config": experiment,
         **(extra or {}),
     }
 
-
-def write_json_atomic(data, path: Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
-    os.replace(tmp, path)
-
-
-def write_text_atomic(text: str, path: Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)

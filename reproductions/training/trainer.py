@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import sys
 import time
@@ -25,6 +26,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from ..atomic import atomic_torch_save  # noqa: F401 (one atomic writer for every output)
 from ..config import results_relevant
 from ..models import build_model
 from ..tasks import build_task, collate
@@ -70,10 +72,10 @@ def weights_digest(weights: dict[str, torch.Tensor]) -> str:
     return digest.hexdigest()
 
 
-def atomic_torch_save(obj, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+def weights_summary(weights: dict[str, torch.Tensor]) -> dict[str, list[float]]:
+    """Per tensor, the sum and the Euclidean norm of one trial's weights: numbers that a
+    replay on another CPU can be compared with to a tolerance, where the digest cannot."""
+    return {name: [float(weights[name].sum()), float(weights[name].norm())] for name in sorted(weights)}
 
 
 @dataclass
@@ -156,7 +158,7 @@ class EnsembleTrainer:
             "window_loss": np.full(K, np.inf),
             "grow_weights": model.w_out.detach().clone() if self.grow else None,
             "grown_at": [None] * K,
-            "replay": [None] * K,  # (sequences, weights digest) at REPLAY_AT
+            "replay": [None] * K,  # (sequences, weights digest, weights summary) at REPLAY_AT
             "replay_taken": False,
             # sizes the first fused block (memory); measured on the blocks after it
             "mean_length": self.task.mean_length(),
@@ -190,7 +192,8 @@ class EnsembleTrainer:
             if state["seen"] >= self.REPLAY_AT and not state["replay_taken"]:
                 state["replay_taken"] = True
                 for row, position in enumerate(state["active"]):
-                    state["replay"][position] = (state["seen"], weights_digest(model.trial_state(row)))
+                    weights = model.trial_state(row)
+                    state["replay"][position] = (state["seen"], weights_digest(weights), weights_summary(weights))
             solved = self.stopping.solved(model, self.task, state["seen"])
             out_of_budget = state["seen"] >= self.max_sequences
             if solved is not None or out_of_budget:
@@ -342,11 +345,16 @@ class EnsembleTrainer:
                 "final_loss": float(np.nanmean(state["recent_loss"][position])),
                 "wall_seconds": round(elapsed, 3),
             }
+            if not math.isfinite(state["records"][position]["final_loss"]):
+                # the weights blew up (NaN or infinite loss): say so, and write no NaN
+                state["records"][position].update(final_loss=None, diverged=True)
             if self.grow:
                 state["records"][position]["cells_joined_at"] = state["grown_at"][position]
             if state["replay"][position] is not None:
-                seen, digest = state["replay"][position]
-                state["records"][position]["replay"] = {"sequences": seen, "weights_sha256": digest}
+                # a checkpoint written before runs recorded a summary holds (sequences, digest)
+                seen, digest, *summary = state["replay"][position]
+                state["records"][position]["replay"] = {"sequences": seen, "weights_sha256": digest,
+                                                        **({"weights_summary": summary[0]} if summary else {})}
             # a stopping rule may add what it measured (e.g. when an earlier criterion was met)
             extra = getattr(self.stopping, "record", None)
             if extra is not None:
@@ -371,7 +379,15 @@ class EnsembleTrainer:
     def _load_checkpoint(self, state, model) -> bool:
         if not (self.checkpoint and self.checkpoint.exists()):
             return False
-        saved = torch.load(self.checkpoint, weights_only=False)
+        try:
+            saved = torch.load(self.checkpoint, weights_only=False)
+            saved["fingerprint"]
+        except Exception as error:  # cut short (EOFError, OSError, RuntimeError), or not a checkpoint
+            # a run restarted from the beginning gives the same result: nothing is lost but time
+            print(f"{self.checkpoint} is truncated or corrupt ({type(error).__name__}: {error}): deleting it "
+                  "and starting this run afresh", file=sys.stderr, flush=True)
+            self.checkpoint.unlink(missing_ok=True)
+            return False
         if saved["fingerprint"] not in fingerprints(self.experiment, self.trials):
             print(f"{self.checkpoint} belongs to another definition of this run: starting afresh",
                   file=sys.stderr, flush=True)
