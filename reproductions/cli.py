@@ -13,9 +13,11 @@ Snakemake calls these; they also work by hand:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from .atomic import WriteError, check_writable
 from .config import PACKAGE, PROFILES, ConfigError, discover_papers, load_experiments, load_paper
 
 
@@ -32,7 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--profile", choices=PROFILES, default="default")
     run.add_argument("--trials", help="FIRST-LAST (inclusive); default all")
     run.add_argument("--out", type=Path, required=True)
-    run.add_argument("--checkpoint-seconds", type=float, default=60.0)
+    # the pipeline sets it in the environment (config/config.yaml: checkpoint_seconds)
+    run.add_argument("--checkpoint-seconds", type=float,
+                     default=float(os.environ.get("REPRODUCTIONS_CHECKPOINT_SECONDS", 60.0)))
 
     gather = commands.add_parser("gather", help="gather chunk results into one result")
     gather.add_argument("paper")
@@ -62,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
         dispatch(args)
     except ConfigError as error:
         sys.exit(f"configuration error: {error}")
+    except WriteError as error:
+        sys.exit(f"error: {error}")
 
 
 def dispatch(args) -> None:
@@ -83,6 +89,7 @@ def dispatch(args) -> None:
             first, last = (int(x) for x in args.trials.split("-"))
         else:
             first, last = 0, experiment["trials"] - 1
+        check_writable(args.out)  # now, not after hours of training
         runner.run_chunk(experiment, first, last, args.out, args.checkpoint_seconds)
         return
     if args.command == "report":

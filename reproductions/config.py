@@ -11,7 +11,14 @@ Two kinds of file:
 The parameters of a task, model, stopping rule or evaluation are checked
 against the fields of the registered class they name. Every error names the
 file and the key, e.g. ``reproductions/gers2001/experiments.yaml: anbn.profiles.smoke.train:
-unknown key 'max_sequnces'``.
+unknown key 'max_sequnces'``, on one line.
+
+Beyond types, every number is checked: finite (no `.nan`, `.inf`), integers written as
+integers (`4.0` is not a trial count), counts and sizes positive, ranges ordered, and
+learning rates, caps and trial counts within bounds that the schema's comments justify.
+A deliberate outlier names its key under the experiment's `outside_bounds:` with a
+reason. A key written twice in any YAML file is an error (PyYAML would keep the last one
+silently), and so are two experiments, claims or questions with one id.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import copy
 import dataclasses
 import json
 import hashlib
+import math
+import re
 import typing
 from pathlib import Path
 
@@ -35,14 +44,57 @@ class ConfigError(ValueError):
     """A configuration file is malformed; the message names file and key."""
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    def __init__(self, key, first_line: int, second_line: int, top_level: bool):
+        super().__init__(f"key {key!r} appears twice")
+        self.key, self.lines, self.top_level = key, (first_line, second_line), top_level
+
+
+class StrictLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, but a key written twice in one mapping is an error (SafeLoader
+    keeps the last one silently). Merge keys (`<<: *anchor`) may still be overridden."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark.line + 1)
+                except TypeError:  # an unhashable key: PyYAML refuses it itself
+                    continue
+                if first != key_node.start_mark.line + 1:
+                    raise DuplicateKeyError(key, first, key_node.start_mark.line + 1,
+                                            top_level=key_node.start_mark.column == 0)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml_text(text: str):
+    """Parse YAML text as every file of the project is read (duplicate keys refused)."""
+    return yaml.load(text, Loader=StrictLoader)
+
+
 def read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(Path(path).read_text())
+        data = load_yaml_text(Path(path).read_text())
+    except DuplicateKeyError as error:
+        what = "experiment" if error.top_level and Path(path).name == "experiments.yaml" else "key"
+        raise ConfigError(f"{display(path)}: {error.key}: {what} {error.key!r} is defined twice, at lines "
+                          f"{error.lines[0]} and {error.lines[1]} (keep one)") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{display(path)}: not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(f"{display(path)}: not valid YAML{where}: {' '.join(str(problem).split())}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{display(path)}: expected a mapping at the top level")
     return data
+
+
+def read_schema(path: Path) -> dict:
+    return load_yaml_text(Path(path).read_text())
 
 
 def display(path: Path) -> str:
@@ -53,9 +105,36 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def describe_error(error: jsonschema.ValidationError, prefix: list) -> str:
-    """'key.path: message' in words a user can act on."""
+BOUND_VALIDATORS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def allowed_range(schema: dict) -> str:
+    """'> 0 and <= 10' from a schema's bounds."""
+    parts = [f"{op} {schema[key]:g}" for key, op in (("exclusiveMinimum", ">"), ("minimum", ">="),
+                                                       ("exclusiveMaximum", "<"), ("maximum", "<="))
+             if key in schema]
+    return " and ".join(parts)
+
+
+def _branch_error(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """Of an anyOf/oneOf error, the error of the branch meant (the one whose type fits)."""
+    context = [e for e in error.context if not (e.validator == "type" and not e.relative_path)]
+    if not context:
+        return error
+    return sorted(context, key=lambda e: -len(e.relative_path))[0]
+
+
+def describe_error(error: jsonschema.ValidationError, prefix: list, hint_outliers: bool = False) -> str:
+    """'key.path: message' in words a user can act on, on one line."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        branch = _branch_error(error)
+        if branch is not error:
+            return describe_error(branch, prefix, hint_outliers)
     where = ".".join(str(p) for p in [*prefix, *error.absolute_path]) or "(top level)"
+    if error.validator in BOUND_VALIDATORS:
+        hint = " (for a deliberate outlier, name the key under the experiment's outside_bounds: with a reason)"
+        return (f"{where}: {error.instance!r} is out of range: allowed {allowed_range(error.schema)}"
+                f"{hint if hint_outliers else ''}")
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         unknown = sorted(set(error.instance) - set(allowed))
@@ -67,15 +146,62 @@ def describe_error(error: jsonschema.ValidationError, prefix: list) -> str:
     if error.validator == "pattern" and error.schema.get("description"):
         # the schema's words, not its regular expression
         return f"{where}: {error.instance!r} is not {error.schema['description']}"
-    return f"{where}: {error.message}"
+    return f"{where}: {' '.join(error.message.split())}"
 
 
-def validate(data, schema: dict, path: Path, prefix: list | None = None) -> None:
-    """Raise ConfigError for the first (most specific) violation."""
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (-len(e.absolute_path), str(e.absolute_path)))
+def _is_integer(checker, instance) -> bool:
+    """An integer is written as one: 4.0 is a float here (JSON Schema would take it)."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+StrictValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+
+
+def non_finite(tree, where: tuple = ()):
+    """(key path, value) of every NaN or infinity in a parsed YAML tree."""
+    if isinstance(tree, float) and not math.isfinite(tree):
+        yield where, tree
+    elif isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from non_finite(value, (*where, key))
+    elif isinstance(tree, list):
+        for index, value in enumerate(tree):
+            yield from non_finite(value, (*where, index))
+
+
+def check_finite(data, path: Path) -> None:
+    for where, value in non_finite(data):
+        raise ConfigError(f"{display(path)}: {'.'.join(map(str, where))}: {value} is not a finite number")
+
+
+def _outlier_key(full_path: list) -> str:
+    """The key of an error as `outside_bounds:` names it: without the experiment's name,
+    without `profiles.<profile>` and without list positions, e.g. train.learning_rate."""
+    keys = [str(k) for k in full_path[1:] if not isinstance(k, int)]
+    if keys[:1] == ["profiles"]:
+        keys = keys[2:]
+    return ".".join(keys)
+
+
+def validate(data, schema: dict, path: Path, prefix: list | None = None, outside_bounds: dict | None = None) -> None:
+    """Raise ConfigError for the first (most specific) violation. `outside_bounds` (an
+    experiment's): keys whose bounds a deliberate outlier may leave (types still hold)."""
+    prefix = prefix or []
+    validator = StrictValidator(schema)
+
+    def meant(error):  # of an anyOf, the branch meant
+        while error.validator in ("anyOf", "oneOf") and error.context and _branch_error(error) is not error:
+            error = _branch_error(error)
+        return error
+
+    errors = [e for e in validator.iter_errors(data)
+              if not (outside_bounds and meant(e).validator in BOUND_VALIDATORS
+                      and _outlier_key([*prefix, *meant(e).absolute_path]) in outside_bounds)]
+    errors.sort(key=lambda e: (-len(e.absolute_path), str(e.absolute_path)))
     if errors:
-        raise ConfigError(f"{display(path)}: {describe_error(errors[0], prefix or [])}")
+        raise ConfigError(f"{display(path)}: {describe_error(errors[0], prefix, outside_bounds is not None)}")
 
 
 # -- schemas of registered components, from their dataclass fields ------------
@@ -99,14 +225,45 @@ def _type_schema(hint) -> dict:
     raise TypeError(f"no schema for type {hint!r}")
 
 
+# Every integer parameter of a component (task, model, stopping rule, evaluation) is a
+# count, a size, a length or an interval: at least 1, except seeds and tolerated errors,
+# which may be 0. None of the papers' is near 10^8 (the largest: a 10^6-step evaluation
+# budget, 10^4 test sizes), so a larger one is a typo and would only exhaust memory or time.
+MAY_BE_ZERO = ("seed", "set_seed", "max_wrong")
+COMPONENT_INT_MAX = 10**8
+
+
+def _bounded(name: str, schema: dict) -> dict:
+    low = 0 if name in MAY_BE_ZERO else 1
+    if schema.get("type") == "integer":
+        return {**schema, "minimum": low, "maximum": COMPONENT_INT_MAX}
+    if schema.get("type") == "array" and schema["items"].get("type") == "integer":
+        return {**schema, "items": {**schema["items"], "minimum": low, "maximum": COMPONENT_INT_MAX}}
+    return schema
+
+
+def range_fields(cls) -> list[str]:
+    """Fields that are inclusive integer ranges [low, high], e.g. a task's `train_n`."""
+    hints = typing.get_type_hints(cls)
+    return [f.name for f in dataclasses.fields(cls) if hints[f.name] == tuple[int, int]]
+
+
+def check_ranges(params: dict, cls, path: Path, prefix: list) -> None:
+    for key in range_fields(cls):
+        value = params.get(key)
+        if isinstance(value, list) and len(value) == 2 and value[0] > value[1]:
+            raise ConfigError(f"{display(path)}: {'.'.join(map(str, [*prefix, key]))}: {value} is not a range: "
+                              f"write [low, high] with low <= high (both included)")
+
+
 def dataclass_schema(cls, skip: tuple[str, ...] = ()) -> dict:
-    """JSON schema of a dataclass's init fields: types, required, no extras."""
+    """JSON schema of a dataclass's init fields: types, bounds, required, no extras."""
     hints = typing.get_type_hints(cls)
     properties, required = {}, []
     for field in dataclasses.fields(cls):
         if not field.init or field.name in skip or field.name.startswith("_"):
             continue
-        properties[field.name] = _type_schema(hints[field.name])
+        properties[field.name] = _bounded(field.name, _type_schema(hints[field.name]))
         if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             required.append(field.name)
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
@@ -155,14 +312,25 @@ def without_required(schema):
 # -- experiments ---------------------------------------------------------------
 
 def experiments_schema() -> dict:
-    return yaml.safe_load((PACKAGE / "schemas" / "experiments.schema.yaml").read_text())
+    return read_schema(PACKAGE / "schemas" / "experiments.schema.yaml")
+
+
+#: an experiment's name is part of its Snakemake targets (`<paper>_<experiment>`, results paths)
+EXPERIMENT_NAME = r"[A-Za-z0-9_]+"
+#: the jobs of one experiment (trials / trials_per_job): Snakemake plans every one of them
+MAX_JOBS = 1000
 
 
 def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Path) -> dict:
     """The experiment as one profile runs it: protocol + the profile's override."""
     patch = raw["profiles"][profile]
+    outside = raw.get("outside_bounds", {})
     resolved = deep_merge({k: v for k, v in raw.items() if k != "profiles"}, patch)
     resolved.update(id=f"{paper}/{name}", paper=paper, experiment=name, profile=profile)
+    jobs = -(-resolved["trials"] // resolved.get("trials_per_job", resolved["trials"]))
+    if jobs > MAX_JOBS:
+        raise ConfigError(f"{display(path)}: {name}.profiles.{profile}.trials_per_job: {resolved['trials']} trials "
+                          f"in {jobs} jobs; at most {MAX_JOBS} jobs per experiment: raise trials_per_job")
     for section, (registry, skip) in component_registries().items():
         block = _get(resolved, section)
         component = block["name"]
@@ -170,17 +338,22 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
             raise ConfigError(f"{display(path)}: {name}.{section}.name: unknown {section.split('.')[-1]} "
                               f"{component!r} (registered: {', '.join(sorted(registry))})")
         schema = dataclass_schema(registry[component], skip)
+        cls = registry[component]
         # check the protocol's params and the profile's override where each is written
-        validate(_get(raw, section).get("params", {}) if _section_in(raw, section) else {},
-                 without_required(schema), path, [name, *section.split("."), "params"])
+        written = [(_get(raw, section).get("params", {}) if _section_in(raw, section) else {},
+                    without_required(schema), [name, *section.split("."), "params"])]
         if _section_in(patch, section):
-            validate(_get(patch, section).get("params", {}), without_required(schema), path,
-                     [name, "profiles", profile, *section.split("."), "params"])
-        validate(block.get("params", {}), schema, path, [name, *section.split("."), "params"])
+            written.append((_get(patch, section).get("params", {}), without_required(schema),
+                            [name, "profiles", profile, *section.split("."), "params"]))
+        written.append((block.get("params", {}), schema, [name, *section.split("."), "params"]))
+        for params, params_schema, prefix in written:
+            validate(params, params_schema, path, prefix, outside)
+            check_ranges(params, cls, path, prefix)
         for key, values in block.get("trial_params", {}).items():
             for value in values:
-                validate({**block.get("params", {}), key: value}, schema, path,
-                         [name, *section.split("."), "trial_params"])
+                prefix = [name, *section.split("."), "trial_params"]
+                validate({**block.get("params", {}), key: value}, schema, path, prefix, outside)
+                check_ranges({key: value}, cls, path, prefix)
     return resolved
 
 
@@ -213,24 +386,31 @@ def load_experiments(paper_dir: Path, profile: str) -> dict[str, dict]:
     """Validate a paper's experiments file and resolve every experiment for `profile`."""
     path = Path(paper_dir) / "experiments.yaml"
     raw = read_yaml(path)
+    check_finite(raw, path)
     schema = experiments_schema()
     experiment_schema = {**schema, "$ref": "#/definitions/experiment"}
     # an override may leave out anything (but trials), so check it with nothing required
     override_schema = {**without_required(schema), "$ref": "#/definitions/override"}
     override_schema["definitions"]["override"]["required"] = ["trials"]
     for name, experiment in raw.items():
+        if not isinstance(name, str) or not re.fullmatch(EXPERIMENT_NAME, name):
+            raise ConfigError(f"{display(path)}: {name}: an experiment's name is part of its targets: "
+                              "use letters, digits and _ only")
         if not isinstance(experiment, dict):
             raise ConfigError(f"{display(path)}: {name}: expected a mapping")
-        validate(experiment, experiment_schema, path, [name])
+        outside = experiment.get("outside_bounds")
+        outside = outside if isinstance(outside, dict) else {}
+        validate(experiment, experiment_schema, path, [name], outside)
         for profile_name, patch in experiment["profiles"].items():
-            validate(patch, override_schema, path, [name, "profiles", profile_name])
+            validate(patch, override_schema, path, [name, "profiles", profile_name], outside)
     if profile not in PROFILES:
         raise ConfigError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
     return {name: resolve_experiment(paper_dir.name, name, experiment, profile, path)
             for name, experiment in raw.items()}
 
 
-PROSE_KEYS = ("title", "description")
+#: what does not change results (an outlier's reason is prose too)
+PROSE_KEYS = ("title", "description", "outside_bounds")
 
 
 def results_relevant(experiment: dict) -> dict:
@@ -249,7 +429,8 @@ def load_pipeline_config(overrides: dict | None = None, path: Path = ROOT / "con
     """config/config.yaml with command-line overrides (`--config key=value`)."""
     data = read_yaml(path)
     data.update(overrides or {})
-    schema = yaml.safe_load((Path(path).parent / "config.schema.yaml").read_text())
+    check_finite(data, path)
+    schema = read_schema(Path(path).parent / "config.schema.yaml")
     validate(data, schema, path)
     return data
 
@@ -262,8 +443,11 @@ def discover_papers(root: Path = PACKAGE) -> list[Path]:
 def load_paper(paper_dir: Path) -> dict:
     path = Path(paper_dir) / "paper.yaml"
     data = read_yaml(path)
-    schema = yaml.safe_load((PACKAGE / "schemas" / "paper.schema.yaml").read_text())
+    check_finite(data, path)
+    schema = read_schema(PACKAGE / "schemas" / "paper.schema.yaml")
     validate(data, schema, path)
+    for key in ("claims", "open_questions"):
+        check_unique_ids(data.get(key, []), key, path)
     if data["id"] != Path(paper_dir).name:
         raise ConfigError(f"{display(path)}: id: {data['id']!r} must equal the folder name {Path(paper_dir).name!r}")
     from .reporting.measures import MEASURES
@@ -276,4 +460,44 @@ def load_paper(paper_dir: Path) -> dict:
                               f"(it has {', '.join(sorted(experiments))})")
         if claim["measure"] not in MEASURES:
             raise ConfigError(f"{where}: measure {claim['measure']!r} is not one of {', '.join(MEASURES)}")
+    check_links(data, path, Path(paper_dir).parent)
     return data
+
+
+def item_lines(path: Path, key: str) -> list[int]:
+    """The line of each item of the top-level list `key` of a YAML file."""
+    root = yaml.compose(Path(path).read_text(), Loader=StrictLoader)
+    for key_node, value in root.value:
+        if key_node.value == key and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def check_unique_ids(items: list, key: str, path: Path) -> None:
+    """Two claims (or questions) with one id: the second would silently win on the site."""
+    first = {}
+    for index, item in enumerate(items):
+        if item["id"] in first:
+            lines = item_lines(path, key)
+            raise ConfigError(f"{display(path)}: {key}: id {item['id']!r} is used twice, by the items at lines "
+                              f"{lines[first[item['id']]]} and {lines[index]} (ids must be unique)")
+        first[item["id"]] = index
+
+
+def check_links(data: dict, path: Path, papers_root: Path) -> None:
+    """An open question's links to a review or an experiment must name one that exists."""
+    for question in data.get("open_questions", []):
+        for link in question.get("links", []):
+            where = f"{display(path)}: open_questions: {question['id']}: links"
+            if "review" in link and not (papers_root / link["review"] / "paper.yaml").exists():
+                raise ConfigError(f"{where}: review {link['review']!r} is not a paper here "
+                                  f"(papers: {', '.join(p.name for p in discover_papers(papers_root))})")
+            if "experiment" in link:
+                paper, experiment = link["experiment"].split("/", 1)
+                experiments_file = papers_root / paper / "experiments.yaml"
+                if not experiments_file.exists():
+                    raise ConfigError(f"{where}: experiment {link['experiment']!r}: there is no paper {paper!r} "
+                                      f"(papers: {', '.join(p.name for p in discover_papers(papers_root))})")
+                if experiment not in read_yaml(experiments_file):
+                    raise ConfigError(f"{where}: experiment {link['experiment']!r} is not in "
+                                      f"{display(experiments_file)}")

@@ -30,3 +30,11 @@ def test_second_run_has_nothing_to_do(smoke_run):
     result = run_snakemake(smoke_run, "site", "--cores", "2", "--config", "profile=smoke", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_a_setting_that_does_not_change_results_reruns_nothing(smoke_run):
+    """The checkpoint interval is no param of the training jobs: changing it replans nothing."""
+    result = run_snakemake(smoke_run, "site", "--cores", "2", "--config", "profile=smoke", "checkpoint_seconds=7",
+                           "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to be done" in result.stdout + result.stderr

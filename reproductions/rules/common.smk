@@ -2,6 +2,7 @@
 # paper's tables and figures, execute its notebook. A paper's rules.smk adds
 # its named targets (and any rule of its own).
 import json
+import os
 from pathlib import Path
 
 from reproductions.config import experiment_hash, ROOT
@@ -14,6 +15,13 @@ wildcard_constraints:
     experiment="[A-Za-z0-9_]+",
     first=r"\d+",
     last=r"\d+",
+
+
+# The checkpoint interval reaches the training jobs through the environment, not as a
+# rule's param or in its command: Snakemake re-runs a job whose params or command change,
+# and this setting does not change results. (A cluster job re-reads this file, and sets it
+# again from the same --config.)
+os.environ["REPRODUCTIONS_CHECKPOINT_SECONDS"] = str(PIPELINE["checkpoint_seconds"])
 
 
 def experiment_config(wildcards):
@@ -68,9 +76,9 @@ rule train_chunk:
     log:
         "logs/{profile}/{paper}/{experiment}/chunk-{first}-{last}.log",
     params:
-        # a changed experiment definition re-runs its jobs
+        # a changed experiment definition re-runs its jobs; settings that do not change
+        # results (the checkpoint interval) are no params, so changing them re-runs nothing
         config_hash=lambda w: experiment_hash(experiment_config(w)),
-        checkpoint_seconds=PIPELINE["checkpoint_seconds"],
     threads: 1
     resources:
         mem_mb=CHUNK_MEM_MB,
@@ -78,8 +86,7 @@ rule train_chunk:
     shell:
         # as many math-library threads as the job was given cores, on any node
         "OMP_NUM_THREADS={threads} MKL_NUM_THREADS={threads} {PYTHON} -m reproductions run {wildcards.paper} {wildcards.experiment} --profile {wildcards.profile}"
-        " --trials {wildcards.first}-{wildcards.last} --out $(dirname {output.trials})"
-        " --checkpoint-seconds {params.checkpoint_seconds} > {log} 2>&1"
+        " --trials {wildcards.first}-{wildcards.last} --out $(dirname {output.trials}) > {log} 2>&1"
 
 
 rule gather:
