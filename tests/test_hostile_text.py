@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, copy_repository, run_bounded, run_snakemake
+from conftest import BIN, TIMEOUT_SCALE, copy_repository, run_bounded, run_snakemake
 from reproductions.config import ConfigError, discover_papers, load_paper
 from reproductions.scaffold import new_paper
 from test_site_browser import Visit, browser  # noqa: F401 (browser: the browser tests' Chromium fixture)
@@ -199,7 +199,7 @@ def test_payload_never_runs_in_chromium(browser, hostile_site):
     search = v.page.locator("input.md-search__input")
     search.click()
     search.press_sequentially("Hostile", delay=30)
-    v.page.locator(".md-search-result__item").first.wait_for(state="attached", timeout=15_000)
+    v.page.locator(".md-search-result__item").first.wait_for(state="attached", timeout=15_000 * TIMEOUT_SCALE)
     assert v.page.evaluate(PWNED) == {"pwned": None, "injected": 0, "javascript": [], "handlers": []}
     v.close()
 
