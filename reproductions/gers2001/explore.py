@@ -15,14 +15,11 @@ import os
 import numpy as np
 import torch
 
-from reproductions.config import PACKAGE, load_experiments
-from reproductions.reporting.figures import trained_networks
-from reproductions.runner import load_results
+from reproductions.reporting.figures import best_trial, load_run, trained_networks
 from reproductions.tasks import collate
 
 profile = os.environ.get("REPRODUCTIONS_PROFILE", "default")
-experiment = load_experiments(PACKAGE / "gers2001", profile)["anbn"]
-results = load_results(profile, "gers2001", "anbn")
+results, experiment = load_run(profile, "gers2001", "anbn")  # with the config it ran with
 trials = results["trials"]
 print(f"profile {profile}: {len(trials)} trials, {sum(t['solved'] for t in trials)} learned the training set")
 
@@ -42,7 +39,7 @@ for t in trials:
 # thresholded output disagrees with the legal-next-symbol set.
 
 # %%
-best = max(trials, key=lambda t: (t["solved"], t["generalisation"]))
+best = best_trial(trials)  # the site's one definition of the best trial
 network, task = trained_networks(experiment, results, [best["trial"]])
 for n in [10, best["generalisation"], best["generalisation"] + 1]:
     if n < 1:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..reporting.figures import new_figure, save, trained_networks
+from ..reporting.figures import best_trial, new_figure, save, trained_networks
 from ..reporting.measures import MEASURES
 from ..reporting.provenance import write_text_atomic
 from ..tasks import collate
@@ -62,11 +62,9 @@ def figures(ctx) -> list[tuple[str, str]]:
 
 def anbn_figures(ctx) -> list[tuple[str, str]]:
     made = []
-    profile = ctx.best_profile("anbn")
+    profile, results, experiment = ctx.run("anbn")
     if profile is None:
         return made
-    results = ctx.results[profile]["anbn"]
-    experiment = ctx.experiments["anbn"] if profile == ctx.profiles[0] else results["provenance"]["config"]
     trials = results["trials"]
     n_label = f"{profile} profile, {len(trials)} trials"
 
@@ -76,8 +74,7 @@ def anbn_figures(ctx) -> list[tuple[str, str]]:
 
     train_max = experiment["task"]["params"]["train_n"][1]
     # the counter: cell state and gates of the best trial on a string longer than any training string
-    solved = [t for t in trials if t["solved"]]
-    chosen = max(solved, key=lambda t: (t["generalisation"], -t["trial"])) if solved else trials[0]
+    chosen = best_trial(trials)
     network, task = trained_networks(experiment, results, [chosen["trial"]])
     n = max(3 * train_max, min(chosen.get("generalisation", 0), 60))
     batch = collate([task.encode(n)])
@@ -118,14 +115,8 @@ NOT_VERIFIED = "*not verified*"
 
 
 def _results(ctx, name, profile=None):
-    """(profile, results, resolved experiment) for the best available profile, or Nones."""
-    profile = profile or ctx.best_profile(name)
-    if profile is None or not ctx.results.get(profile, {}).get(name):
-        return None, None, None
-    results = ctx.results[profile][name]
-    experiment = ctx.experiments[name] if profile == ctx.profiles[0] and name in ctx.experiments \
-        else results["provenance"]["config"]
-    return profile, results, experiment
+    """(profile, results, the config they ran with) for the best available profile, or Nones."""
+    return ctx.run(name, profile)
 
 
 def _row(label, profile, trials, extra=""):
@@ -190,8 +181,7 @@ def inside_figure(ctx, name: str, label: str):
     if results is None:
         return []
     trials = results["trials"]
-    solved = [t for t in trials if t["solved"]]
-    chosen = max(solved, key=lambda t: (t["generalisation"], -t["trial"])) if solved else trials[0]
+    chosen = best_trial(trials)
     network, task = trained_networks(experiment, results, [chosen["trial"]])
     n = int(min(max(chosen["generalisation"], 20), 50))
     m = max(1, (2 * n) // 3) if task.has_m else None

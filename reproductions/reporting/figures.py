@@ -39,3 +39,27 @@ def trained_networks(experiment: dict, results: dict, trials: list[int]):
     for k, trial in enumerate(trials):
         network.load_trial_state(k, weights[trial])
     return network, task
+
+
+def best_trial(trials: list[dict]) -> dict:
+    """The best trial, one definition for every figure and notebook: among the trials that
+    met their criterion, the one that generalises furthest (where trials record a range) or
+    else learned in the fewest sequences, ties to the lowest trial index; trial 0's record
+    if none did."""
+    solved = [t for t in trials if t["solved"]]
+    if not solved:
+        return min(trials, key=lambda t: t["trial"])
+    if all("generalisation" in t for t in solved):
+        return max(solved, key=lambda t: (t["generalisation"], -t["trial"]))
+    return min(solved, key=lambda t: (t["sequences"], t["trial"]))
+
+
+def load_run(profile: str, paper: str, experiment: str, **kwargs) -> tuple[dict, dict] | None:
+    """A gathered result and the experiment config it ran with (its provenance, not today's
+    experiments.yaml), or None if it has not run."""
+    from ..runner import load_results
+
+    results = load_results(profile, paper, experiment, **kwargs)
+    if results is None:
+        return None
+    return results, results["provenance"]["config"]

@@ -19,6 +19,8 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tabulate import tabulate
+
 from ..config import PACKAGE, ROOT, load_experiments, load_paper
 from ..runner import load_kept_run, load_results
 from . import ledger
@@ -48,6 +50,15 @@ class ReportContext:
             return kept, f"{profile}, {len(kept['trials'])} trials so far (run not finished)"
         return None, profile_label(profile, None)
 
+    def run(self, experiment: str, profile: str | None = None) -> tuple[str | None, dict | None, dict | None]:
+        """(profile, results, the config they ran with) for `profile` or the best one with
+        results (`best_profile`); Nones if none ran. Figures read trained nets through this."""
+        profile = profile or self.best_profile(experiment)
+        result = self.results.get(profile, {}).get(experiment) if profile else None
+        if not result:
+            return None, None, None
+        return profile, result, result["provenance"]["config"]
+
     def best_profile(self, experiment: str) -> str | None:
         """The highest-fidelity profile with results for `experiment`."""
         for profile in ("paper", "default", "smoke"):
@@ -67,11 +78,16 @@ def claims_table(ctx: ReportContext) -> str:
     return ledger.claims_table(ctx)
 
 
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown (pipe) table; cells are shown as given, numbers already formatted."""
+    return tabulate(rows, headers=header, tablefmt="pipe", disable_numparse=True)
+
+
 def experiment_table(ctx: ReportContext, name: str) -> str:
     """One row per profile, and per learning rate where the experiment is a grid."""
     header = ["Profile", "Learning rate", "Trials", "Learned", "Sequences to learn, median [IQR]",
               "Generalisation, median [IQR]", "Best", "Compute"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows = []
     for profile in ctx.profiles:
         result, label = ctx.shown(profile, name)
         if result is None:
@@ -89,13 +105,13 @@ def experiment_table(ctx: ReportContext, name: str) -> str:
                 row += ["—", "—"]
             compute = f"{seconds:,.0f} s" + (" (whole grid)" if len(rates) > 1 else "")
             row += [compute]
-            lines.append("| " + " | ".join(row) + " |")
-    return "\n".join(lines)
+            rows.append(row)
+    return markdown_table(header, rows)
 
 
 def provenance_section(ctx: ReportContext) -> str:
-    lines = ["| Experiment | Profile | Trials | Commit | Date | torch | numpy | Training path | Machine |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    header = ["Experiment", "Profile", "Trials", "Commit", "Date", "torch", "numpy", "Training path", "Machine"]
+    rows = []
     for profile in ctx.profiles:
         for name, result in sorted(ctx.results[profile].items()):
             if not result:
@@ -103,9 +119,10 @@ def provenance_section(ctx: ReportContext) -> str:
             prov = result["provenance"]
             commit = (prov["git"]["commit"] or "no git")[:10] + (" (dirty)" if prov["git"]["dirty"] else "")
             machine = f"{prov['machine']['processor']}, {prov['machine']['cpus']} cpus"
-            lines.append(f"| {name} | {profile} | {len(result['trials'])} | `{commit}` | {prov['date']} | "
-                         f"{prov['packages']['torch']} | {prov['packages']['numpy']} | "
-                         f"{', '.join(prov.get('training_path', []))} | {machine} |")
+            rows.append([name, profile, str(len(result["trials"])), f"`{commit}`", prov["date"],
+                         prov["packages"]["torch"], prov["packages"]["numpy"],
+                         ", ".join(prov.get("training_path", [])), machine])
+    lines = [markdown_table(header, rows)]
     lines += ["", "*A commit marked (dirty) had code or configuration changes not yet committed when the run "
               "started (changed result data do not count). Every gathered paper-profile result committed here "
               "is checked against the current code anyway: `tests/test_committed_results.py` retrains its "

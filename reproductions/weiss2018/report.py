@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..reporting.figures import new_figure, save, trained_networks
+from ..reporting.figures import best_trial, new_figure, save, trained_networks
 from ..reporting.measures import MEASURES
 from ..reporting.report import profile_label
 from ..tasks import collate
@@ -20,13 +20,13 @@ RECURRENT = [("lstm", "LSTM", "s", "cell state"), ("gru", "GRU", "h", "hidden st
 
 
 def _results(ctx, name):
-    profile = ctx.best_profile(name)
-    return (profile, ctx.results[profile][name]) if profile else (None, None)
+    profile, results, _ = ctx.run(name)
+    return profile, results
 
 
 def _experiment(ctx, name, profile, results):
-    """The experiment as the shown results ran it."""
-    return ctx.experiments[name] if profile == ctx.profiles[0] else results["provenance"]["config"]
+    """The experiment as the shown results ran it (their provenance)."""
+    return ctx.run(name, profile)[2]
 
 
 def generalisation_figure(ctx) -> list[tuple[str, str]]:
@@ -97,8 +97,7 @@ def counting_figure(ctx) -> list[tuple[str, str]]:
                 ax.set_visible(False)
                 continue
             trials = results["trials"]
-            solved = [t for t in trials if t["solved"]]
-            chosen = max(solved, key=lambda t: (t["generalisation"], -t["trial"])) if solved else trials[0]
+            chosen = best_trial(trials)
             network, task = trained_networks(_experiment(ctx, name, profile, results), results, [chosen["trial"]])
             batch = collate([task.encode(n)])
             with torch.no_grad():
