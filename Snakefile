@@ -9,15 +9,18 @@ from pathlib import Path
 
 # this checkout's package, even when another checkout is installed in the environment
 sys.path.insert(0, str(workflow.basedir))
-from reproductions.config import discover_papers, load_experiments, load_paper, load_pipeline_config
+from reproductions.config import ConfigError, discover_papers, load_experiments, load_paper, load_pipeline_config
 
-# Validate everything before any job runs: a bad key stops here, naming file and key.
-PIPELINE = load_pipeline_config(config)
-PROFILE = PIPELINE["profile"]
-PAPERS = {
-    folder.name: {"dir": folder, "meta": load_paper(folder), "experiments": load_experiments(folder, PROFILE)}
-    for folder in discover_papers()
-}
+# Validate everything before any job runs: a bad key stops here with one line naming file and key.
+try:
+    PIPELINE = load_pipeline_config(config)
+    PROFILE = PIPELINE["profile"]
+    PAPERS = {
+        folder.name: {"dir": folder, "meta": load_paper(folder), "experiments": load_experiments(folder, PROFILE)}
+        for folder in discover_papers()
+    }
+except ConfigError as error:
+    sys.exit(f"configuration error: {error}")
 PYTHON = sys.executable
 
 

@@ -6,7 +6,7 @@ new one, never half of one. A failed write leaves no temporary file behind and r
 `WriteError`, one line naming the file and the reason, e.g. ``cannot write
 results/smoke/gers2001/anbn/weights.pt: no space left on device (free some space and run
 again)``. JSON is written strictly: a NaN or an infinity is refused (Python's json would
-write `NaN`, which is not JSON).
+write `NaN`, which is not JSON); a trial's record writes a missing number as null.
 """
 
 from __future__ import annotations
@@ -68,10 +68,9 @@ def write_json_atomic(data, path: Path) -> None:
 
 
 def finite_record(record: dict) -> dict:
-    """A trial's record as written: a diverged trial (`"diverged": true`) has its
-    non-finite numbers written as null; any other trial must have none."""
-    if not record.get("diverged"):
-        return record
+    """A trial's record as written: a number it does not have is null, not NaN (random
+    guessing has no training loss; a trial whose loss blew up also says `"diverged": true`,
+    reproductions/training/trainer.py). Nested values must be finite."""
     return {key: (None if isinstance(value, float) and not math.isfinite(value) else value)
             for key, value in record.items()}
 

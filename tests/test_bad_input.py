@@ -97,7 +97,8 @@ def test_snakemake_refuses_malformed_config_in_one_line_before_training(tmp_path
     assert lines, f"no line names {file}:\n{output[-3000:]}"
     found = [line for line in lines if (message.search(line) if isinstance(message, re.Pattern) else message in line)]
     assert found, f"{what}: expected {message!r} in one line naming {file}:\n" + "\n".join(lines)
-    assert "Traceback" not in output
+    assert found[0].startswith("configuration error: ") and len(lines) == 1, "\n".join(lines)
+    assert "Traceback" not in output and 'File "' not in output, output[-3000:]
     assert not (repo / "results").exists() and not (repo / "logs").exists(), "a job ran"
 
 

@@ -165,12 +165,29 @@ def test_a_full_disk_names_the_file_and_leaves_the_old_one(tmp_path, monkeypatch
     assert sorted(p.name for p in path.parent.iterdir()) == ["result"]  # no partial or temporary file
 
 
+def strict_lines(path: Path) -> list[dict]:
+    def refuse(constant):
+        pytest.fail(f"{path} holds {constant}, which is not JSON")
+    return [json.loads(line, parse_constant=refuse) for line in path.read_text().splitlines()]
+
+
 def test_nothing_non_finite_is_written(tmp_path):
-    with pytest.raises(WriteError, match="cannot write .*trials.jsonl: Out of range float values"):
-        write_jsonl_atomic([{"trial": 0, "final_loss": float("nan")}], tmp_path / "trials.jsonl")
+    # a number a trial does not have is null (random guessing has no training loss)
+    write_jsonl_atomic([{"trial": 0, "final_loss": float("nan")}], tmp_path / "trials.jsonl")
+    assert strict_lines(tmp_path / "trials.jsonl") == [{"trial": 0, "final_loss": None}]
+    with pytest.raises(WriteError, match="cannot write .*other.jsonl: Out of range float values"):
+        write_jsonl_atomic([{"trial": 0, "replay": {"sum": float("inf")}}], tmp_path / "other.jsonl")
     with pytest.raises(WriteError, match="provenance.json"):
         write_json_atomic({"x": float("inf")}, tmp_path / "provenance.json")
-    assert not list(tmp_path.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trials.jsonl"]
+
+
+def test_random_guessing_writes_valid_json(tmp_path):
+    from reproductions.runner import resolved, run_chunk
+
+    records = run_chunk(resolved("hochreiter1997", "guess_3a_n1", "smoke"), 0, 0, tmp_path, progress=False)
+    assert math.isnan(records[0]["final_loss"])  # in memory as before (the committed results compare it)
+    assert strict_lines(tmp_path / "trials.jsonl")[0]["final_loss"] is None
 
 
 class BlowsUp(EnsembleTrainer):
@@ -193,8 +210,7 @@ def test_a_diverged_trial_says_so_and_writes_valid_json(tmp_path, fused):
         {k: v for k, v in normal[0].items() if k != "wall_seconds"}
     assert "diverged" not in records[0] and math.isfinite(records[0]["final_loss"])
     write_jsonl_atomic(records, tmp_path / "trials.jsonl")
-    lines = (tmp_path / "trials.jsonl").read_text().splitlines()
-    assert [json.loads(line, parse_constant=pytest.fail)["trial"] for line in lines] == [0, 1]
+    assert [r["trial"] for r in strict_lines(tmp_path / "trials.jsonl")] == [0, 1]
 
 
 @pytest.mark.slow
