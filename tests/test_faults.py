@@ -3,6 +3,8 @@ checkpoint, a results directory that cannot be written, a full disk, a second pi
 run in the same checkout, a trial whose weights blow up. Each gives the uninterrupted
 result or one clear line, and never a partial or invalid results file.
 
+The full disk is a real one where the machine lets the test mount a 64 kB tmpfs (root, as
+in CI), and a simulated one (the write fails with ENOSPC) everywhere.
 (tests/test_training.py checks the same kill at the level of the trainer.)"""
 
 from __future__ import annotations
@@ -236,3 +238,44 @@ def test_a_second_pipeline_run_in_one_checkout_is_refused(tmp_path):
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 kB filesystem (tmpfs), where the machine allows mounting one (root, CI)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_really_full_disk_names_the_file(tiny_disk):
+    path = tiny_disk / "weights.pt"
+    atomic_torch_save({"w": torch.zeros(2)}, path)
+    with pytest.raises(WriteError) as error:
+        atomic_torch_save({"w": torch.zeros(100_000)}, path)  # 800 kB
+    assert str(error.value) == f"cannot write {path}: no space left on device (free some space and run again)"
+    assert torch.equal(torch.load(path, weights_only=True)["w"], torch.zeros(2))  # the earlier file, whole
+    assert [p.name for p in tiny_disk.iterdir()] == ["weights.pt"]
+
+
+def test_a_chunk_on_a_full_disk_fails_in_one_line(tiny_disk):
+    filler = tiny_disk / "filler"
+    with open(filler, "wb", buffering=0) as file:  # fill the disk
+        try:
+            while True:
+                file.write(b"\0" * 1024)
+        except OSError:
+            pass
+    refused = cli_run(tiny_disk / "chunk")
+    assert refused.returncode != 0
+    lines = refused.stderr.strip().splitlines()
+    assert lines[-1].startswith(f"error: cannot write {tiny_disk}/chunk/") and \
+        lines[-1].endswith(": no space left on device (free some space and run again)"), refused.stderr
+    assert "Traceback" not in refused.stderr and "basic_ios" not in refused.stderr
+    assert not list((tiny_disk / "chunk").glob("*.tmp")) and not (tiny_disk / "chunk" / "trials.jsonl").exists()
