@@ -9,6 +9,7 @@ import torch
 from ..reporting.figures import best_trial, new_figure, save, trained_networks
 from ..reporting.measures import MEASURES
 from ..reporting.provenance import write_text_atomic
+from ..reporting.report import markdown_table
 from ..tasks import collate
 from ..tasks.formal_languages import language_string
 
@@ -124,15 +125,14 @@ def _row(label, profile, trials, extra=""):
     beyond = sorted({n for t in solved for n in t["accepted_beyond"]})
     beyond_text = "—" if not beyond else ", ".join(map(str, beyond[:6])) + (" …" if len(beyond) > 6 else "")
     limit = trials[0]["tested_up_to"]
-    return (f"| {label}{extra} | {NOT_VERIFIED} | {profile}, {len(trials)} trials | "
-            f"{MEASURES['percent_solved'](trials)[1]} | {MEASURES['median_sequences'](trials)[1]} | "
-            f"{MEASURES['median_generalisation'](trials)[1]} | {MEASURES['best_generalisation'](trials)[1]} | "
-            f"{beyond_text} | {limit:,} |")
+    return [f"{label}{extra}", NOT_VERIFIED, f"{profile}, {len(trials)} trials", MEASURES["percent_solved"](trials)[1],
+            MEASURES["median_sequences"](trials)[1], MEASURES["median_generalisation"](trials)[1],
+            MEASURES["best_generalisation"](trials)[1], beyond_text, f"{limit:,}"]
 
 
-HEADER = ("| Model | Paper | Ours: profile, trials | Learned | Strings to learn, median [IQR] | "
-          "Generalisation, median [IQR] | Best | Accepted beyond the range | Tested up to |\n"
-          "|---|---|---|---|---|---|---|---|---|")
+HEADER = ["Model", "Paper", "Ours: profile, trials", "Learned", "Strings to learn, median [IQR]",
+          "Generalisation, median [IQR]", "Best", "Accepted beyond the range", "Tested up to"]
+NOT_RUN = ["not run"] + [""] * (len(HEADER) - 1)
 
 
 def paper_vs_ours(ctx) -> str:
@@ -154,7 +154,7 @@ def paper_vs_ours(ctx) -> str:
                     cap = experiment["train"]["max_sequences"]
                     rows.append(_row(f"LSTM, {blocks} block{'s' if blocks > 1 else ''}", profile, trials,
                                      f" (lr {rate:g}, cap {cap:,}; `{experiment_name}`)"))
-        parts += [f"**{label}**", "", HEADER, *(rows or ["| not run | | | | | | | | |"]), ""]
+        parts += [f"**{label}**", "", markdown_table(HEADER, rows or [NOT_RUN]), ""]
     rows = []
     for name, label in MODELS:
         for profile in ctx.profiles:
@@ -163,7 +163,7 @@ def paper_vs_ours(ctx) -> str:
                 rows.append(_row(label, profile, results["trials"],
                                  f" (`{name}`, cap {experiment['train']['max_sequences']:,})"))
     parts += ["**$a^n b^n$, model comparison at the same budget** (learning rate 0.001, momentum 0.99)", "",
-              HEADER, *(rows or ["| not run | | | | | | | | |"]), ""]
+              markdown_table(HEADER, rows or [NOT_RUN]), ""]
     return "\n".join(parts)
 
 

@@ -8,7 +8,7 @@ import torch
 
 from ..reporting.figures import best_trial, new_figure, save, trained_networks
 from ..reporting.measures import MEASURES
-from ..reporting.report import profile_label
+from ..reporting.report import markdown_table, profile_label
 from ..tasks import collate
 
 LANGUAGES = {"anbn": "$a^n b^n$", "anbncn": "$a^n b^n c^n$"}
@@ -140,8 +140,8 @@ def figures(ctx) -> list[tuple[str, str]]:
 
 def model_table(ctx, prefixes) -> str:
     """Models x languages: learned, median and best generalisation, with profile and trials."""
-    lines = ["| Model | Language | Trained with | Learned | Generalisation, median [IQR] | Best | Profile |",
-             "|---|---|---|---|---|---|---|"]
+    header = ["Model", "Language", "Trained with", "Learned", "Generalisation, median [IQR]", "Best", "Profile"]
+    rows = []
     for prefix, model in MODELS:
         if prefix not in prefixes:
             continue
@@ -153,10 +153,10 @@ def model_table(ctx, prefixes) -> str:
             how = ("Adam, batches of 16" if train.get("optimizer") == "adam"
                    else f"on-line SGD, momentum {train['momentum']:g}")
             trials = results["trials"]
-            lines.append(f"| {model} | {label} | {how} | {MEASURES['percent_solved'](trials)[1]} | "
-                         f"{MEASURES['median_generalisation'](trials)[1]} | {MEASURES['best_generalisation'](trials)[1]} | "
-                         f"{profile_label(profile, results)} |")
-    return "\n".join(lines) + "\n"
+            rows.append([model, label, how, MEASURES["percent_solved"](trials)[1],
+                         MEASURES["median_generalisation"](trials)[1], MEASURES["best_generalisation"](trials)[1],
+                         profile_label(profile, results)])
+    return markdown_table(header, rows) + "\n"
 
 
 def snippets(ctx) -> dict[str, str]:
