@@ -131,6 +131,9 @@ def describe_error(error: jsonschema.ValidationError, prefix: list, hint_outlier
         if branch is not error:
             return describe_error(branch, prefix, hint_outliers)
     where = ".".join(str(p) for p in [*prefix, *error.absolute_path]) or "(top level)"
+    if error.validator in ("anyOf", "oneOf") and error.context and all(e.validator == "type" for e in error.context):
+        types = " or ".join(repr(e.validator_value) for e in error.context)
+        return f"{where}: {error.instance!r} is not of type {types}{_number_as_text(error.instance)}"
     if error.validator in BOUND_VALIDATORS:
         hint = " (for a deliberate outlier, name the key under the experiment's outside_bounds: with a reason)"
         return (f"{where}: {error.instance!r} is out of range: allowed {allowed_range(error.schema)}"
@@ -142,11 +145,21 @@ def describe_error(error: jsonschema.ValidationError, prefix: list, hint_outlier
     if error.validator == "required":
         return f"{where}: missing key {error.message.split(' ')[0]}"
     if error.validator == "type":
-        return f"{where}: {error.instance!r} is not of type {error.validator_value!r}"
+        return (f"{where}: {error.instance!r} is not of type {error.validator_value!r}"
+                f"{_number_as_text(error.instance, error.validator_value == 'integer')}")
     if error.validator == "pattern" and error.schema.get("description"):
         # the schema's words, not its regular expression
         return f"{where}: {error.instance!r} is not {error.schema['description']}"
     return f"{where}: {' '.join(error.message.split())}"
+
+
+def _number_as_text(instance, integer: bool = False) -> str:
+    """YAML 1.1 (PyYAML) reads 1e-3 or 1e+30 as text: say how to write the number."""
+    if isinstance(instance, str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", instance.strip()):
+        mantissa, exponent = re.split("[eE]", instance.strip())
+        written = str(int(float(instance))) if integer else f"{mantissa}.0e{exponent}"
+        return f" (YAML reads {instance} as text: write {written})"
+    return ""
 
 
 def _is_integer(checker, instance) -> bool:

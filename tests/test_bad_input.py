@@ -206,3 +206,15 @@ def test_bad_pipeline_settings(tmp_path, value, message):
     shutil.copy2(ROOT / "config/config.schema.yaml", tmp_path / "config.schema.yaml")
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_pipeline_config(path=tmp_path / "config.yaml")
+
+
+def test_a_number_yaml_reads_as_text_says_how_to_write_it(package_copy):
+    folder = break_experiments(package_copy, lambda t: t.replace("anbn:\n", "anbn:\n  seed: 1e+3\n", 1)
+                               .replace("  seed: 2001\n", "", 1))
+    with pytest.raises(ConfigError, match=re.escape("anbn.seed: '1e+3' is not of type 'integer' (YAML reads 1e+3 "
+                                                    "as text: write 1000)")):
+        load_experiments(folder, "smoke")
+    folder = break_experiments(package_copy, yaml_change(lambda e: e["train"].update(learning_rate="1e+30")))
+    with pytest.raises(ConfigError, match=re.escape("anbn.train.learning_rate: '1e+30' is not of type 'number' or "
+                                                    "'array' (YAML reads 1e+30 as text: write 1.0e+30)")):
+        load_experiments(folder, "smoke")
