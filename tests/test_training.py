@@ -1,18 +1,11 @@
-"""Ensemble training keeps each trial's protocol: same results as separate runs,
-same seed same result, and a killed job resumes to the uninterrupted result."""
-
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
+"""Ensemble training keeps each trial's protocol: same results as separate runs, and
+same seed same result. (A killed job resuming to the uninterrupted result:
+tests/test_faults.py.)"""
 
 import numpy as np
 import pytest
 import torch
 
-from conftest import TIMEOUT_SCALE
 from reproductions.config import PACKAGE, deep_merge, load_experiments
 from reproductions.training.trainer import EnsembleTrainer
 
@@ -63,38 +56,6 @@ def test_fused_and_eager_paths_give_the_same_trials():
     for x, y in zip(a.records, b.records):
         assert (x["solved"], x["sequences"]) == (y["solved"], y["sequences"])
         assert x["final_loss"] == pytest.approx(y["final_loss"], rel=1e-8)
-
-
-RUN = """
-import json, sys
-from reproductions.training.trainer import EnsembleTrainer
-exp = json.loads(sys.argv[1])
-outcome = EnsembleTrainer(exp, [0, 1, 2], checkpoint=sys.argv[2], checkpoint_seconds=0.2, progress=False).run()
-print(json.dumps(outcome.records))
-"""
-
-
-def test_killed_job_resumes_to_the_uninterrupted_result(tmp_path):
-    # lr too small to solve: every trial runs the whole budget, long enough to be killed
-    exp = experiment(learning_rate=1e-7, max_sequences=20000)
-    checkpoint = tmp_path / "checkpoint.pt"
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-c", RUN, json.dumps(exp), str(checkpoint)]
-    job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    deadline = time.monotonic() + 120 * TIMEOUT_SCALE
-    while not checkpoint.exists() and time.monotonic() < deadline and job.poll() is None:
-        time.sleep(0.05)
-    assert job.poll() is None, "the job ended before it could be killed; make it longer"
-    time.sleep(0.3)
-    job.send_signal(signal.SIGKILL)
-    job.wait()
-    saved = torch.load(checkpoint, weights_only=False)
-    assert 0 < saved["seen"] < 20000
-    resumed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300 * TIMEOUT_SCALE)
-    assert "resumed from" in resumed.stderr
-    clean = subprocess.run([sys.executable, "-c", RUN, json.dumps(exp), str(tmp_path / "other.pt")],
-                           capture_output=True, text=True, env=env, timeout=300 * TIMEOUT_SCALE)
-    assert comparable(json.loads(resumed.stdout)) == comparable(json.loads(clean.stdout))
 
 
 def test_adam_and_mini_batches_train_and_are_reproducible():
