@@ -23,7 +23,7 @@ from ..reporting.ledger import cell
 from ..reporting.measures import MEASURES, solved_text
 from ..reporting.verdicts import judge
 from ..reporting.provenance import write_text_atomic
-from ..reporting.report import figure_markdown
+from ..reporting.report import figure_markdown, markdown_table
 
 FAMILIES = {
     "exp1": ("Experiment 1: embedded Reber grammar", ["reber_3x2", "reber_4x1", "reber_3x2_real_time", "reber_3x2_outputs_see_inputs",
@@ -151,7 +151,7 @@ def _test_text(trials, mse: bool = False, mean_error: bool = False):
     return text
 
 
-def paper_only_rows(family: str, paper: dict | None = None) -> list[str]:
+def paper_only_rows(family: str, paper: dict | None = None) -> list[list[str]]:
     """Table rows for the paper's own comparison methods, which we do not run (paper.yaml
     `comparisons`: quoted from other papers, or the authors' own runs)."""
     rows = []
@@ -159,14 +159,14 @@ def paper_only_rows(family: str, paper: dict | None = None) -> list[str]:
         if row["table"] != family:
             continue
         sequences = number_text(row["sequences"], trials=False) if row.get("sequences") else "—"
-        rows.append("| " + " | ".join([
+        rows.append([
             f"{cell(row['method'])} <small>({cell(row['source'])})</small>", cell(row.get("learning_rate", "—")),
             "paper only", cell(number_text(row["success"], trials=False)), "not run (not our method)",
-            cell(sequences), "—", "—", "—", "—"]) + " |")
+            cell(sequences), "—", "—", "—", "—"])
     return rows
 
 
-def _row(ctx, name, rate, trials, profile_text, cap, verdict_text=None) -> str:
+def _row(ctx, name, rate, trials, profile_text, cap, verdict_text=None) -> list[str]:
     """One table row: the paper's numbers for (name, rate) beside ours from `trials`."""
     claims = row_claims(ctx, name, rate)
     success, paper_speed, paper_test = _paper_cells(claims)
@@ -174,11 +174,11 @@ def _row(ctx, name, rate, trials, profile_text, cap, verdict_text=None) -> str:
     median = MEASURES["median_sequences"](trials)[0]
     quantities = {c["paper"]["quantity"] for c in claims}
     rate_text = "guessing" if _is_guessing(name) else f"{rate:g}"
-    return "| " + " | ".join([
+    return [
         f"`{name}`", rate_text, profile_text, success, MEASURES["percent_solved"](trials)[1],
         paper_speed, mean + (f" [median {median:,.0f}]" if median is not None else ""),
         paper_test, _test_text(trials, "test_mse" in quantities, "test_abs_error" in quantities),
-        verdict_text or row_verdict(ctx, name, rate, trials, cap)]) + " |"
+        verdict_text or row_verdict(ctx, name, rate, trials, cap)]
 
 
 def _by_rate(trials):
@@ -187,11 +187,13 @@ def _by_rate(trials):
             for rate in sorted({t["learning_rate"] for t in trials})]
 
 
-def family_table(ctx, names) -> str:
+def family_table(ctx, names, extra_rows: list[list[str]] = ()) -> str:
+    """One experiment family: the paper's numbers and ours per row (and per learning rate),
+    the verdicts, and `extra_rows` (the paper's rows for methods we do not run)."""
     header = ["Experiment", "lr", "Profile, trials", "Paper: success", "Ours: solved",
               "Paper: sequences", "Ours: mean (solved) [median]", "Paper: test", "Ours: test (solved trials, if any)",
               "Verdicts (one rule, each claim)"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = []
     for name in names:
         for profile in ctx.profiles:
             result = ctx.results[profile].get(name)
@@ -217,11 +219,11 @@ def family_table(ctx, names) -> str:
             rates_text = ", ".join(f"{r:g}" for r in rates) if isinstance(rates, list) else f"{rates:g}"
             if _is_guessing(name):
                 rates_text = "guessing"
-            lines.append("| " + " | ".join([
+            lines.append([
                 f"`{name}`", rates_text, f"paper, {estimate.trials}", success, "not run", paper_speed,
                 f"not run: {estimate.text()} core-hours at the measured rate", paper_test, "—",
-                "untested"]) + " |")
-    return "\n".join(lines)
+                "untested"])
+    return markdown_table(header, lines + list(extra_rows))
 
 
 @functools.cache
@@ -309,9 +311,9 @@ def _mean_length(name) -> float:
 def cost_table(ctx) -> str:
     """Measured throughput per experiment, and the paper profile: its compute where it ran
     (committed results), its estimated cost where it did not; totals at the end."""
-    lines = ["| Experiment | Profile run | Sequences processed | Compute | Sequences / s (one core) | "
-             "Paper profile: trials × sequences (paper's mean; our cap) | Paper profile: core-hours |",
-             "|---|---|---|---|---|---|---|"]
+    header = ["Experiment", "Profile run", "Sequences processed", "Compute", "Sequences / s (one core)",
+              "Paper profile: trials × sequences (paper's mean; our cap)", "Paper profile: core-hours"]
+    lines = []
     done_hours, low, high, missing = 0.0, 0.0, 0.0, 0
     for name in ctx.experiments:
         profile = ctx.profiles[0]
@@ -343,15 +345,16 @@ def cost_table(ctx) -> str:
                 low, high = low + estimate.low, high + estimate.high
             missing += 1
             cost = f"{estimate.text()} (not run; estimate)"
-        lines.append(f"| `{name}` | {profile}, {len(result['trials'])} trials | {processed:,} | {seconds:,.0f} s | "
-                     f"{processed / seconds if seconds else float('nan'):,.0f}"
-                     + ("" if not estimate.priced_like else f"; estimate {estimate.rate:,.0f} "
-                        + ("(its finished paper-profile trials)" if estimate.priced_like == name
-                           else f"(per step as `{estimate.priced_like}`)")) + f" | {estimate.trials} × {estimate.expected:,.0f}; {estimate.cap:,} | {cost} |")
+        speed = (f"{processed / seconds if seconds else float('nan'):,.0f}"
+                 + ("" if not estimate.priced_like else f"; estimate {estimate.rate:,.0f} "
+                    + ("(its finished paper-profile trials)" if estimate.priced_like == name
+                       else f"(per step as `{estimate.priced_like}`)")))
+        lines.append([f"`{name}`", f"{profile}, {len(result['trials'])} trials", f"{processed:,}", f"{seconds:,.0f} s",
+                      speed, f"{estimate.trials} × {estimate.expected:,.0f}; {estimate.cap:,}", cost])
     rest = (f"; about {low:,.1f} to {high:,.1f} more for the {missing} experiment"
             f"{'' if missing == 1 else 's'} not finished" if missing else "; every experiment finished")
-    lines.append(f"| **total** | | | | | | {done_hours:,.2f} ran{rest} |")
-    return "\n".join(lines)
+    lines.append(["**total**", "", "", "", "", "", f"{done_hours:,.2f} ran{rest}"])
+    return markdown_table(header, lines)
 
 
 # ----------------------------------------------------------------------------- §3 figure
@@ -536,7 +539,7 @@ def figures(ctx) -> list[tuple[str, str]]:
     """The §3 figure for the page's Figures section; each experiment family's figures go
     into figure-<family>.md, which its section of the page includes."""
     for key, (title, names) in FAMILIES.items():
-        table = "\n".join([family_table(ctx, names), *paper_only_rows(key, ctx.paper or None)])
+        table = family_table(ctx, names, paper_only_rows(key, ctx.paper or None))
         write_text_atomic(table + "\n", ctx.out_dir / f"table-{key}.md")
         made = [f for f in [learning_times_figure(ctx, key)] if f]
         if key == "exp2c":
