@@ -7,7 +7,7 @@ import pytest
 
 from reproductions.config import PACKAGE, discover_papers, load_paper
 from reproductions.reporting.claims import check_claims, number_text, resolved
-from reproductions.reporting.verdicts import WORDS, judge, wilson
+from reproductions.reporting.verdicts import WORDS, fisher_exact, judge, wilson
 
 
 def trials(solved_sequences, failed=0, cap=100_000, **extra):
@@ -32,6 +32,20 @@ def test_wilson_interval():
     low, high = wilson(16, 90)
     assert 0.11 < low < 0.12 and 0.26 < high < 0.28
     assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] > 1 - 1e-9
+
+
+def test_fisher_exact_test():
+    """Two-sided p-values as tabulated: 5 of 10 against 10 of 10 differ at 5%; 8 of 10 do not."""
+    assert fisher_exact(5, 10, 10, 10) == pytest.approx(0.0325, abs=1e-4)
+    assert fisher_exact(8, 10, 10, 10) == pytest.approx(0.4737, abs=1e-4)
+    assert fisher_exact(3, 10, 3, 10) == 1.0
+
+
+def test_a_rate_half_the_papers_with_ten_trials_a_side_is_partly():
+    """Ten trials a side cannot tell 8 of 10 from 10 of 10, but they can tell 5 of 10."""
+    assert judge(success(value=100, trials=10, solved=10), trials([1] * 8, failed=2), 100_000).word == "reproduced"
+    half = judge(success(value=100, trials=10, solved=10), trials([1] * 5, failed=5), 100_000)
+    assert half.word == "partly" and "Fisher's exact test p = 0.033" in half.text
 
 
 def test_exp1_near_total_failure_is_not_reproduced():

@@ -3,10 +3,11 @@
 A claim's verdict compares the paper's number (paper.yaml, `reproductions.reporting.claims`)
 with ours from one profile's trials. Success and speed are judged separately:
 
-* **success rates** compare 95% Wilson intervals, ours from our trials and the paper's
-  from its trial count (a rate without one counts as exact): overlapping intervals are
-  *reproduced*; disjoint ones are *partly* if the smaller rate is at least half the
-  larger, otherwise *not reproduced*. A paper's reported failure (0%) is reproduced when
+* **success rates** are *reproduced* when the two rates do not differ significantly:
+  Fisher's exact test (two-sided, 5%) on our solved and total trials against the paper's;
+  a rate printed without a trial count counts as exact and must lie in our 95% Wilson
+  interval. A significant difference is *partly* if the smaller rate is at least half the
+  larger, otherwise *not reproduced* (5 of 10 against the paper's 10 of 10: partly). A paper's reported failure (0%) is reproduced when
   none of ours succeeds; a smaller budget than the paper's is a weaker test, and the
   verdict says so. No success within a cap below 3x the paper's mean sequences is
   *untested*: our budget decided, not the method.
@@ -39,8 +40,10 @@ WORDS = ("reproduced", "partly", "not reproduced", "untested", "no number to com
 TOLERANCE = 3.0
 #: beyond TOLERANCE but within this factor: partly; further: not reproduced
 FAR = 10.0
-#: rates: disjoint intervals, the smaller rate at least this share of the larger: partly
+#: rates: a significant difference, the smaller rate at least this share of the larger: partly
 RATE_SHARE = 0.5
+#: rates: a two-sided Fisher exact p-value below this is a significant difference
+ALPHA = 0.05
 #: the normal quantile of a 95% interval
 Z = 1.959964
 
@@ -68,6 +71,19 @@ def wilson(k: int, n: int, z: float = Z) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided p-value of Fisher's exact test: k1 of n1 against k2 of n2 successes (the
+    tables with the same margins that are no more likely than the one observed)."""
+    successes, total = k1 + k2, n1 + n2
+
+    def probability(x: int) -> float:
+        return math.comb(n1, x) * math.comb(n2, successes - x) / math.comb(total, successes)
+
+    observed = probability(k1)
+    tables = range(max(0, successes - n2), min(n1, successes) + 1)
+    return min(1.0, sum(p for p in map(probability, tables) if p <= observed * (1 + 1e-7)))
+
+
 def _worst(*words: str) -> str:
     order = ("reproduced", "partly", "not reproduced")
     return max(words, key=order.index)
@@ -91,13 +107,17 @@ def compare_rates(k: int, n: int, number: dict) -> tuple[str, str]:
     if number.get("trials") and number.get("solved") is not None:
         theirs = wilson(number["solved"], number["trials"])
         rate = number["solved"] / number["trials"]
-        paper_text = f"the paper's {number['solved']} of {number['trials']} ({_pct(theirs[0])}–{_pct(theirs[1])})"
+        p_value = fisher_exact(k, n, number["solved"], number["trials"])
+        same = p_value >= ALPHA
+        paper_text = (f"the paper's {number['solved']} of {number['trials']} ({_pct(theirs[0])}–{_pct(theirs[1])}); "
+                      f"Fisher's exact test p = {p_value:.2g}")
     else:
         low, high = low_high(number)
-        theirs, rate = (low / 100, high / 100), (low + high) / 200
+        rate = (low + high) / 200
+        same = ours[0] <= high / 100 and low / 100 <= ours[1]
         paper_text = f"the paper's {number_rate_text(low, high)} (no trial count)"
     reason = f"{k} of {n} solved ({_pct(ours[0])}–{_pct(ours[1])}, 95% interval) against {paper_text}"
-    if ours[0] <= theirs[1] and theirs[0] <= ours[1]:
+    if same:
         return "reproduced", reason
     ours_rate = k / n
     if rate == 0 or ours_rate == 0:
