@@ -9,7 +9,7 @@ PROFILE ?= default
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: all setup site test smoke paper serve bench new-paper clean
+.PHONY: all setup site test smoke paper review serve bench new-paper clean
 
 all: site
 	@echo
@@ -33,8 +33,19 @@ smoke: site
 paper: PROFILE := paper
 paper: site
 
+# make test ARGS="-k scaffold": ARGS go to pytest as they are
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(ARGS)
+
+# make review ID=gers2001: that paper's pipeline (PROFILE, default `default`), then a strict
+# build of the site into site-preview/, where papers not run show "not yet run". The id
+# reaches the commands as an environment variable (as in new-paper below), checked first.
+review: export REVIEW_ID = $(value ID)
+review: setup
+	@case "$$REVIEW_ID" in ""|*[!a-z0-9_]*) echo "usage: make review ID=<paper id>, e.g. ID=gers2001" >&2; exit 2;; esac
+	$(BIN)/snakemake "$$REVIEW_ID" --cores $(CORES) --config profile=$(PROFILE)
+	$(BIN)/python -m mkdocs build --strict --site-dir site-preview
+	@echo "Preview: site-preview/reviews/$$REVIEW_ID.html"
 
 serve: setup
 	$(BIN)/mkdocs serve
@@ -56,4 +67,4 @@ new-paper: setup
 	$(BIN)/python -m reproductions new-paper "--title=$$NEW_PAPER_TITLE" "--authors=$$NEW_PAPER_AUTHORS" "--year=$$NEW_PAPER_YEAR" -- "$$NEW_PAPER_ID"
 
 clean:
-	rm -rf site docs/generated results/smoke results/default .snakemake
+	rm -rf site site-preview docs/generated results/smoke results/default .snakemake

@@ -1,4 +1,5 @@
-# Reproductions pipeline: validate config, include each paper's rules, define `all` and `site`.
+# Reproductions pipeline: validate config, define the shared rules and every paper's and
+# experiment's target, include each paper's own rules.smk (if any); `all`, `site`.
 #
 #   snakemake --cores 2 site                          # default profile, then the site
 #   snakemake site --cores 2 --config profile=smoke   # seconds per experiment
@@ -7,29 +8,36 @@
 import sys
 from pathlib import Path
 
+from snakemake.utils import min_version
+
+min_version("9.27")
+
 # this checkout's package, even when another checkout is installed in the environment
 sys.path.insert(0, str(workflow.basedir))
-from reproductions.config import ConfigError, discover_papers, load_experiments, load_paper, load_pipeline_config
+from reproductions.config import ConfigError
+from reproductions.pipeline import Pipeline, code_hash, set_job_environment
 
 # Validate everything before any job runs: a bad key stops here with one line naming file and key.
 try:
-    PIPELINE = load_pipeline_config(config)
-    PROFILE = PIPELINE["profile"]
-    PAPERS = {
-        folder.name: {"dir": folder, "meta": load_paper(folder), "experiments": load_experiments(folder, PROFILE)}
-        for folder in discover_papers()
-    }
+    PIPELINE = Pipeline.load(config)
 except ConfigError as error:
     sys.exit(f"configuration error: {error}")
-PYTHON = sys.executable
+PROFILE = PIPELINE.profile
+PAPERS = PIPELINE.papers
+CODE_HASH = code_hash()
+set_job_environment(PIPELINE.checkpoint_seconds)
+# what a paper's rules.smk names its group targets with
+experiment_outputs = PIPELINE.experiment_outputs
+paper_outputs = PIPELINE.paper_outputs
 
 
 include: "reproductions/rules/common.smk"
+include: "reproductions/rules/targets.smk"
 
 
-for _paper in PAPERS.values():
+for rules_file in PIPELINE.rules_files():
 
-    include: str(_paper["dir"] / "rules.smk")
+    include: rules_file
 
 
 rule all:
@@ -48,9 +56,11 @@ rule site:
         "site/index.html",
     log:
         "logs/site.log",
+    conda:
+        "reproductions/rules/conda.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
     shell:
-        "{PYTHON} -m mkdocs build --strict > {log} 2>&1"
+        "python -m mkdocs build --strict > {log} 2>&1"

@@ -3,9 +3,10 @@
     python -m reproductions new-paper smith2020 --title "A title: with a colon" \\
         --authors "Ann Smith; Bo Jones" --year 2020
 
-creates reproductions/<id>/ (paper.yaml, experiments.yaml, rules.smk, __init__.py)
-and docs/reviews/<id>.md. The pipeline and the site find the new folder by
-themselves; its one experiment runs as soon as it is scaffolded.
+creates reproductions/<id>/ (paper.yaml, experiments.yaml, __init__.py) and
+docs/reviews/<id>.md. The pipeline and the site find the new folder by themselves:
+its targets (`<id>`, `<id>_<experiment>`) follow from experiments.yaml, and its one
+experiment runs as soon as it is scaffolded.
 """
 
 from __future__ import annotations

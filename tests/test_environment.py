@@ -17,6 +17,16 @@ def test_environment_yml_matches_pyproject():
     assert "python=3.11" in environment["dependencies"]
 
 
+def test_job_environment_matches_pyproject():
+    """The rules' conda environment (used with --software-deployment-method conda) has the
+    runtime pins."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    environment = yaml.safe_load((ROOT / "reproductions/rules/conda.yaml").read_text())
+    pip_block = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    assert set(pip_block) == set(project["dependencies"])
+    assert "python=3.11" in environment["dependencies"]
+
+
 def test_lock_file_agrees_with_the_pins():
     lock = dict(line.split("==") for line in (ROOT / "requirements.lock").read_text().split() if "==" in line)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, ROOT, TIMEOUT_SCALE, run_snakemake
+from conftest import BIN, ROOT, TIMEOUT_SCALE, run_bounded, run_snakemake
 from reproductions.config import ConfigError, load_paper
 from reproductions.scaffold import new_paper
 
@@ -21,19 +21,26 @@ def test_titles_and_names_with_yaml_syntax_stay_valid(tmp_path):
 
 
 @pytest.mark.slow
-def test_scaffolded_paper_is_planned_run_and_built(smoke_run, tmp_path):
-    repo = tmp_path / "repo"
-    shutil.copytree(smoke_run, repo, ignore=shutil.ignore_patterns("site"))
+def test_scaffolded_paper_is_planned_run_and_built(repo_copy):
+    """Only the new paper runs (its own target, smoke profile); the site then builds strictly
+    with the other papers not run, which show "not yet run"."""
+    repo = repo_copy
     written = new_paper("demo2024", "A demonstration paper", ["Ada Lovelace", "Alan Turing"], 2024, root=repo)
     assert (repo / "reproductions/demo2024/experiments.yaml") in written
-    plan = run_snakemake(repo, "site", "--cores", "2", "--config", "profile=smoke", "--dry-run")
+    assert not (repo / "reproductions/demo2024/rules.smk").exists()  # its targets follow from experiments.yaml
+    plan = run_snakemake(repo, "demo2024", "--cores", "2", "--config", "profile=smoke", "--dry-run")
     assert plan.returncode == 0, plan.stderr
     assert "results/smoke/demo2024/first_experiment" in plan.stdout
-    built = run_snakemake(repo, "site", "--cores", "2", "--config", "profile=smoke")
-    assert built.returncode == 0, built.stderr + "".join(p.read_text() for p in (repo / "logs").rglob("site.log"))
+    assert "gers2001" not in plan.stdout
+    ran = run_snakemake(repo, "demo2024", "--cores", "2", "--config", "profile=smoke")
+    assert ran.returncode == 0, ran.stderr + "".join(p.read_text() for p in (repo / "logs").rglob("*.log"))
+    assert sorted(p.name for p in (repo / "docs/generated").iterdir()) == ["demo2024"]
+    built = run_bounded([str(BIN / "python"), "-m", "mkdocs", "build", "--strict"], 300, cwd=repo)
+    assert built.returncode == 0, built.stderr[-5000:]
     page = (repo / "site/reviews/demo2024.html").read_text()
     assert "smoke, 2 trials" in page
     assert "demo2024" in (repo / "site/index.html").read_text()  # in the navigation
+    assert "Not yet run" in (repo / "site/reviews/gers2001.html").read_text()
 
 
 @pytest.mark.slow

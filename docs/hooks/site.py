@@ -149,6 +149,8 @@ def on_page_markdown(markdown, page, config, files):
         return own_questions(own[0], src) if own else all_questions(src)
 
     markdown = MARKER.sub(expand, markdown)
+    markdown = NOT_YET_RUN.sub(lambda m: not_yet_run(m, config), markdown)
+    markdown = LINK_TO_GENERATED.sub(lambda m: not_yet_run(m, config), markdown)
     if own:  # the review's verdict counts, under its title
         line = ledger.counts_line(own[0], generated_dir(config), link(src, "claims.md"))
         markdown = re.sub(r"\A(# [^\n]*\n)", lambda m: m.group(1) + "\n" + line, markdown, count=1) if line else markdown
@@ -157,6 +159,26 @@ def on_page_markdown(markdown, page, config, files):
 
 def generated_dir(config) -> Path:
     return Path(config.docs_dir) / "generated"
+
+
+# A snippet of the pipeline's output, on a line of its own (pymdownx.snippets keeps the
+# indent), and a link to a page of it.
+NOT_YET_RUN = re.compile(r'^(?P<indent>[ \t]*)--8<-- "generated/(?P<paper>[a-z][a-z0-9_]*)/[^"\n]+"[ \t]*$',
+                         re.MULTILINE)
+LINK_TO_GENERATED = re.compile(
+    r"\[(?P<text>[^\]\n]*)\]\((?:\.\./)*generated/(?P<paper>[a-z][a-z0-9_]*)/[^)\s]*\)")
+
+
+def not_yet_run(match, config) -> str:
+    """A paper whose pipeline has not run (no docs/generated/<id>/, e.g. after `make review`
+    of another paper) shows "not yet run" where its snippets go, and its links to generated
+    pages as text. Once its report has run, a missing snippet or page still fails the build."""
+    paper = match.group("paper")
+    if (generated_dir(config) / paper).is_dir():
+        return match.group(0)
+    if "text" in match.groupdict():
+        return f"{match.group('text')} (not yet run)"
+    return f"{match.group('indent')}*Not yet run: `snakemake {paper}` writes this.*"
 
 
 def review_path(paper: dict) -> str:
