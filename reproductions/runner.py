@@ -133,12 +133,18 @@ def value_digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:8]
 
 
+# Recorded per trial but a measurement of the machine, not a result: left out of the
+# digests, so that the same trials gathered twice (or on a cluster) digest the same.
+UNDIGESTED_FIELDS = frozenset({"wall_seconds"})
+
+
 def result_digests(records: list[dict], weights: dict[int, dict]) -> dict:
     """Digests taken when a result is gathered, so that a later edit of any trial of a
     committed result shows (tests/test_committed_results.py): per trial, one short digest
     of each recorded value ("-" where the trial has no such key; `fields` names them in
-    order), and a SHA-256 of its weight tensors (their bits, not the file's pickle bytes)."""
-    fields = sorted({key for record in records for key in record})
+    order; UNDIGESTED_FIELDS left out), and a SHA-256 of its weight tensors (their bits,
+    not the file's pickle bytes)."""
+    fields = sorted({key for record in records for key in record} - UNDIGESTED_FIELDS)
     return {"fields": fields,
             "records": [" ".join(value_digest(r[key]) if key in r else "-" for key in fields) for r in records],
             "weights_sha256": [weights_digest(weights[r["trial"]]) for r in records]}

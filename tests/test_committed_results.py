@@ -14,7 +14,7 @@ import torch
 from conftest import ROOT
 from reproductions.config import trial_variants
 from reproductions.reporting.provenance import cpu_description
-from reproductions.runner import load_results, resolved, run_chunk, value_digest
+from reproductions.runner import UNDIGESTED_FIELDS, load_results, resolved, run_chunk, value_digest
 from reproductions.tasks import build_task
 from reproductions.training.trainer import EnsembleTrainer, fingerprints, weights_digest
 
@@ -198,7 +198,7 @@ def gathered_differences(records: list[dict], digests: dict) -> list[str]:
                 shown = f"now {record[key]!r}" if key in record else "now missing"
                 wrong.append(f"trial {record['trial']}: {key} is not as gathered ({shown})")
         wrong += [f"trial {record['trial']}: {key} was not there when gathered (now {record[key]!r})"
-                  for key in sorted(set(record) - set(digests["fields"]))]
+                  for key in sorted(set(record) - set(digests["fields"]) - UNDIGESTED_FIELDS)]
     return wrong
 
 

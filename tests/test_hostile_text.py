@@ -23,7 +23,7 @@ import yaml
 from conftest import BIN, TIMEOUT_SCALE, copy_repository, run_bounded, run_snakemake
 from reproductions.config import ConfigError, discover_papers, load_paper
 from reproductions.scaffold import new_paper
-from test_site_browser import Visit, browser  # noqa: F401 (browser: the browser tests' Chromium fixture)
+from test_site_browser import Visit
 
 PAYLOADS = [
     "<script>window.__pwned=1</script>",

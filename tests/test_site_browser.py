@@ -3,7 +3,8 @@
 would, and checks tables, figures, math, search and the open-questions anchors.
 
 Needs Debian's chromium at /usr/bin/chromium (`apt-get install -y chromium`);
-without it these tests skip, except under CI (env CI set), where they fail.
+without it these tests skip, except under CI (env CI set), where they fail
+(the `browser` fixture, in conftest.py, shared by every module that opens pages).
 """
 
 from __future__ import annotations
@@ -19,15 +20,6 @@ from reproductions.config import discover_papers, load_paper
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # we may run as root, where Chromium's sandbox refuses to start
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAPERS = [load_paper(folder) for folder in discover_papers()]
 
 # Resolves once MathJax has typeset the page (our config chains every typeset
@@ -39,27 +31,6 @@ WAIT_FOR_MATH = """async () => {
     if (promise === MathJax.startup.promise) return true;
   }
 }"""
-
-
-def unavailable(reason: str):
-    message = f"{reason}; install it with `apt-get install -y chromium`"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI is set, so this fails instead of skipping)")
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        unavailable(f"Chromium not found at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Python playwright is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:
