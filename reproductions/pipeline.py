@@ -115,6 +115,14 @@ class Pipeline:
             return []
         return [str(p) for p in Path("results/paper").glob(f"{paper}/*/trials.jsonl")]
 
+    def report_code(self, paper: str) -> list[str]:
+        """The code a paper's report runs: the shared reporting package and the paper's own
+        report.py. Inputs of the report rule, so that a changed verdict rule or table
+        re-renders every page (Snakemake reruns on changed inputs, not on imported code)."""
+        code = sorted(str(p.relative_to(PACKAGE.parent)) for p in (PACKAGE / "reporting").glob("*.py"))
+        own = self.papers[paper]["dir"] / "report.py"
+        return code + ([str(own.relative_to(PACKAGE.parent))] if own.exists() else [])
+
     def rules_files(self) -> list[str]:
         """Each paper's own rules.smk (group targets), for the papers that have one."""
         return [str(p["dir"] / "rules.smk") for p in self.papers.values() if (p["dir"] / "rules.smk").exists()]

@@ -85,10 +85,12 @@ rule report:
         lambda w: [p for e in PAPERS[w.paper]["experiments"] for p in experiment_outputs(w.paper, e)],
         lambda w: committed_results(w.paper),
         "reproductions/{paper}/paper.yaml",
-        # a paper's own figures code: editing it re-renders the report
-        lambda w: [str(p) for p in [PAPERS[w.paper]["dir"] / "report.py"] if p.exists()],
+        # the shared reporting code and the paper's own report.py: editing either re-renders
+        lambda w: PIPELINE.report_code(w.paper),
     output:
+        # (figures and a paper's snippets are named by its report.py, and written beside these)
         "docs/generated/{paper}/results.md",
+        "docs/generated/{paper}/claims.json",
         "docs/generated/{paper}/figures.md",
         "docs/generated/{paper}/provenance.md",
     log:
