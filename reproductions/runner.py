@@ -20,9 +20,9 @@ from pathlib import Path
 
 import torch
 
-from .atomic import write_jsonl_atomic
+from .atomic import write_json_atomic, write_jsonl_atomic, write_text_atomic
 from .config import ROOT, load_experiments, trial_variants
-from .reporting.provenance import git_state, provenance, write_json_atomic, write_text_atomic
+from .provenance import git_state, provenance
 from .training.evaluation import build_evaluation
 from .training.trainer import (EnsembleTrainer, TrainingOutcome, atomic_torch_save, fingerprint, fingerprints,
                                weights_digest)

@@ -76,7 +76,7 @@ def test_code_hash_follows_training_code_only(tmp_path):
 def test_editing_training_code_reruns_training(smoke_run):
     """Snakemake's own code trigger sees the rules' commands, not the modules they run:
     the code hash param does."""
-    source = smoke_run / "reproductions/training/metrics.py"
+    source = smoke_run / "reproductions/tasks/metrics.py"
     original = source.read_text()
     try:
         source.write_text(original + "\n# an edit\n")

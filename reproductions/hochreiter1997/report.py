@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
+from ..atomic import write_text_atomic
 from ..models import LSTM, LSTMSpec
 from ..reporting.claims import SPEED, claims_for, for_rate, number_text, paper_mean, resolved
 from ..reporting.figures import new_figure, save
 from ..reporting.ledger import cell
 from ..reporting.measures import MEASURES, solved_text
 from ..reporting.verdicts import judge
-from ..reporting.provenance import write_text_atomic
 from ..reporting.report import figure_markdown, markdown_table
 
 FAMILIES = {

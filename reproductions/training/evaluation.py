@@ -7,11 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..registry import Registry
 from ..tasks import collate
-from .metrics import generalisation_range
+from ..tasks.metrics import generalisation_range
 from .stopping import stack_for_trials
 
+#: every evaluation by the name experiments.yaml gives it (`evaluate: {name: ...}`)
+EVALUATIONS = Registry("evaluation")
 
+
+@EVALUATIONS.register("generalisation")
 @dataclass
 class Generalisation:
     """Which string sizes 1..max_size every network accepts (Gers & Schmidhuber
@@ -50,15 +55,11 @@ class Generalisation:
         return results
 
 
-EVALUATIONS = {"generalisation": Generalisation}
-
-
 def build_evaluation(name: str, params: dict):
-    if name not in EVALUATIONS:
-        raise KeyError(f"unknown evaluation {name!r}; registered: {sorted(EVALUATIONS)}")
     return EVALUATIONS[name](**params)
 
 
+@EVALUATIONS.register("held_out_test")
 @dataclass
 class HeldOutTest:
     """The 1997 paper's post-training test (Exps. 1, 3-6): every trained
@@ -90,9 +91,8 @@ class HeldOutTest:
                  "test_mse": float((errors[k] ** 2).mean())} for k in range(model.trials)]
 
 
-EVALUATIONS["held_out_test"] = HeldOutTest
 
-
+@EVALUATIONS.register("generalisation_scan")
 @dataclass
 class GeneralisationScan:
     """Gers & Schmidhuber 2001's generalisation test, taken far past the paper's
@@ -169,5 +169,3 @@ class GeneralisationScan:
                             "scanned_to": int(scanned[k]), "tested_up_to": self.max_size})
         return results
 
-
-EVALUATIONS["generalisation_scan"] = GeneralisationScan

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .compiled import COMPILED_STEPS
 from .fused_lstm import SQUASH_CODES, FusedLSTMStep, _copy_outputs, _slope, _squash, _to_trials_last, _update
 
 
@@ -162,10 +163,12 @@ def supports(model) -> bool:
     return isinstance(model, SRN) and model.dtype == torch.float64
 
 
+@COMPILED_STEPS.register("srn")
 class FusedSRNStep(FusedLSTMStep):
     """Calls the kernel on a torch SRN ensemble's own storage (FusedLSTMStep's calls)."""
 
     kernel_block = staticmethod(srn_train_block)
+    supports = staticmethod(supports)
 
     def __init__(self, model):
         spec = model.spec
