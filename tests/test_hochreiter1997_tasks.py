@@ -7,7 +7,7 @@ import pytest
 from reproductions.config import PACKAGE, load_experiments
 from reproductions.models import build_model
 from reproductions.tasks import build_task
-from reproductions.tasks.hochreiter1997 import (REBER_SYMBOLS, TEMPORAL_ORDER_CLASSES, EmbeddedReberTask,
+from reproductions.hochreiter1997.tasks import (REBER_SYMBOLS, TEMPORAL_ORDER_CLASSES, EmbeddedReberTask,
                                                 MarkedPairsTask, NoiseFreeLongLagTask, TemporalOrderTask,
                                                 TwoSequenceTask, VeryLongLagTask, embedded_reber_accepts,
                                                 embedded_reber_string, reber_accepts)

@@ -5,7 +5,8 @@ import copy
 
 import pytest
 
-from reproductions.config import PACKAGE, discover_papers, load_paper
+from reproductions.config import PACKAGE, discover_papers
+from reproductions.reporting.claims import load_review
 from reproductions.reporting.claims import check_claims, number_text, resolved
 from reproductions.reporting.verdicts import WORDS, fisher_exact, judge, wilson
 
@@ -72,7 +73,7 @@ def test_the_papers_committed_exp1_and_exp2c_rows_are_not_reproduced():
     """The same, from the committed paper-profile results and paper.yaml's numbers."""
     from reproductions.runner import load_results
 
-    paper = load_paper(PACKAGE / "hochreiter1997")
+    paper = load_review(PACKAGE / "hochreiter1997")
     claims = {c["id"]: c for c in resolved(paper)}
     for claim_id, experiment in (("reber-3x2-success", "reber_3x2"), ("reber-4x1-success", "reber_4x1"),
                                  ("reber-3x2-speed", "reber_3x2"), ("2c-q200-p200", "exp2c_q200_p200")):
@@ -155,7 +156,7 @@ def test_no_number_and_not_run():
 
 @pytest.mark.parametrize("folder", discover_papers(), ids=lambda f: f.name)
 def test_every_claim_carries_a_well_formed_number(folder):
-    paper = load_paper(folder)
+    paper = load_review(folder)
     assert check_claims(paper) == []
     for claim in resolved(paper):
         assert number_text(claim["paper"])
@@ -164,7 +165,7 @@ def test_every_claim_carries_a_well_formed_number(folder):
 
 
 def test_a_missing_or_malformed_number_fails():
-    paper = load_paper(PACKAGE / "hochreiter1997")
+    paper = load_review(PACKAGE / "hochreiter1997")
     broken = copy.deepcopy(paper)
     broken["claims"][0]["paper"] = {"quantity": "success_rate"}  # no value and no status saying why
     assert any("no value" in e for e in check_claims(broken))
@@ -191,4 +192,4 @@ def test_the_schema_rejects_a_number_as_a_string(tmp_path):
                                                     "      quantity: success_rate\n      range: [97, 100]\n"
                                                     "      value: \"97%\"", 1))
     with pytest.raises((ConfigError, Exception)):
-        load_paper(folder)
+        load_review(folder)
