@@ -6,8 +6,7 @@ import copy
 import pytest
 
 from reproductions.config import PACKAGE, discover_papers
-from reproductions.reporting.claims import load_review
-from reproductions.reporting.claims import check_claims, number_text, resolved
+from reproductions.reporting.claims import check_claims, load_review, number_text, resolved
 from reproductions.reporting.verdicts import WORDS, fisher_exact, judge, wilson
 
 
@@ -193,3 +192,27 @@ def test_the_schema_rejects_a_number_as_a_string(tmp_path):
                                                     "      value: \"97%\"", 1))
     with pytest.raises((ConfigError, Exception)):
         load_review(folder)
+
+
+def test_a_qualitative_claim_is_shown_as_a_shape_and_compares_no_number(tmp_path):
+    """A claim the paper makes only in a figure ("Fig. 3, shape only"): valid without a
+    number, shown as "shape only" with its words, and the one rule gives it no verdict."""
+    import shutil
+
+    import yaml
+
+    folder = tmp_path / "gers2001"
+    shutil.copytree(PACKAGE / "gers2001", folder)
+    data = yaml.safe_load((folder / "paper.yaml").read_text())
+    shape = {"quantity": "qualitative", "note": "the counter cell's state rises with each a, falls with each b"}
+    data["claims"][0]["paper"] = shape
+    (folder / "paper.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    paper = load_review(folder)
+    assert check_claims(paper) == []
+    qualitative = claim("qualitative", "percent_solved", note=shape["note"])
+    assert number_text(qualitative["paper"]) == f"shape only ({shape['note']})"
+    verdict = judge(qualitative, trials([10, 20]))
+    assert verdict.word == "no number to compare"
+    assert "a qualitative claim" in verdict.text
+    assert any("has no number" in e for e in check_claims({"claims": [claim("qualitative", "percent_solved",
+                                                                            value=3, note="x")]}))

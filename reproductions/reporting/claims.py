@@ -16,6 +16,8 @@ from ..config import ConfigError, display, load_paper
 from ..registry import load_paper_package
 from .measures import MEASURES, measures_for
 
+#: a claim whose paper shows a shape, not a number ("Fig. 3, shape only")
+QUALITATIVE = "qualitative"
 SPEED = ("mean_sequences", "median_sequences")
 TESTS = ("test_fraction_wrong", "test_wrong", "test_abs_error", "test_mse")
 #: how a number of each quantity reads on a page (a value, then its unit)
@@ -32,6 +34,10 @@ def check_claims(paper: dict) -> list[str]:
         number, where = claim["paper"], claim["id"]
         quantity = number["quantity"]
         # which measures compare with which quantity: each measure says so where it registers
+        if quantity == QUALITATIVE:
+            if any(k in number for k in ("value", "range", "value_of", "bound", "by_learning_rate")):
+                errors.append(f"{where}: a qualitative claim has no number (say the shape in `note`)")
+            continue
         if claim["measure"] not in measures_for(quantity):
             errors.append(f"{where}: the paper's {quantity} does not compare with our measure {claim['measure']!r} "
                           f"(use {' or '.join(measures_for(quantity))})")
@@ -140,6 +146,8 @@ def number_text(number: dict, trials: bool = True) -> str:
     status = number.get("status")
     if status in NO_NUMBER:
         text = status
+    elif quantity == QUALITATIVE:
+        text = "shape only"
     elif "by_learning_rate" in number:
         rows = number["by_learning_rate"]
         text = (" / ".join(_fmt(r["value"], quantity) for r in rows) + " at lr "
