@@ -66,8 +66,9 @@ class Registry(Mapping[str, T], Generic[T]):
         try:
             return self._entries[name]
         except KeyError:
-            raise UnknownComponent(f"unknown {self.kind} {name!r}; registered: {', '.join(sorted(self._entries))}") \
-                from None
+            raise UnknownComponent(f"unknown {self.kind} {name!r}; registered: {', '.join(sorted(self._entries))} "
+                                   "(a paper's own components register when its folder is loaded: "
+                                   "load_paper_package)") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)

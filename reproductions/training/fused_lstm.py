@@ -20,8 +20,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 from numba import njit
 
+from ..models.lstm import LSTM
 from .compiled import COMPILED_STEPS
 
 # squashing function codes
@@ -405,9 +407,6 @@ PARAMETER_ORDER = ("w_in", "w_rec", "b_cells", "b_gates", "w_peep_in", "w_peep_p
 
 def supports(model) -> bool:
     """Whether the fused step implements this model (the LSTM family in float64)."""
-    from ..models.lstm import LSTM
-    import torch
-
     return isinstance(model, LSTM) and model.dtype == torch.float64
 
 
