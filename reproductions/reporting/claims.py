@@ -33,11 +33,11 @@ def check_claims(paper: dict) -> list[str]:
     for claim in paper["claims"]:
         number, where = claim["paper"], claim["id"]
         quantity = number["quantity"]
-        # which measures compare with which quantity: each measure says so where it registers
         if quantity == QUALITATIVE:
             if any(k in number for k in ("value", "range", "value_of", "bound", "by_learning_rate")):
                 errors.append(f"{where}: a qualitative claim has no number (say the shape in `note`)")
             continue
+        # which measures compare with which quantity: each measure says so where it registers
         if claim["measure"] not in measures_for(quantity):
             errors.append(f"{where}: the paper's {quantity} does not compare with our measure {claim['measure']!r} "
                           f"(use {' or '.join(measures_for(quantity))})")
