@@ -11,11 +11,19 @@ from pathlib import Path
 
 import pytest
 
+from reproductions.config import discover_papers
+from reproductions.registry import load_paper_package
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 #: every time limit in the tests is multiplied by this (README, "Commands"): on a slow or
 #: loaded machine, e.g. TEST_TIMEOUT_SCALE=3 make test, a slow run passes instead of failing
 TIMEOUT_SCALE = float(os.environ.get("TEST_TIMEOUT_SCALE", "1"))
+
+# Every paper's own components (tasks, evaluations, measures) registered, as the pipeline
+# does before it validates anything: tests build them from recorded configs too.
+for _paper in discover_papers():
+    load_paper_package(_paper)
 
 
 def copy_repository(destination: Path) -> Path:

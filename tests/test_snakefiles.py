@@ -63,7 +63,7 @@ def test_code_hash_follows_training_code_only(tmp_path):
     package = tmp_path / "reproductions"
     shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     before = code_hash(package)
-    for rendering in ["reporting/ledger.py", "gers2001/report.py", "scaffold.py"]:
+    for rendering in ["reporting/ledger.py", "gers2001/report.py", "hochreiter1997/measures.py", "scaffold.py"]:
         with open(package / rendering, "a") as file:
             file.write("\n# an edit that changes no result\n")
         assert code_hash(package) == before, rendering
@@ -76,7 +76,7 @@ def test_code_hash_follows_training_code_only(tmp_path):
 def test_editing_training_code_reruns_training(smoke_run):
     """Snakemake's own code trigger sees the rules' commands, not the modules they run:
     the code hash param does."""
-    source = smoke_run / "reproductions/training/metrics.py"
+    source = smoke_run / "reproductions/tasks/metrics.py"
     original = source.read_text()
     try:
         source.write_text(original + "\n# an edit\n")

@@ -21,11 +21,12 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from ..config import PACKAGE, ROOT, load_experiments, load_paper
+from ..atomic import write_text_atomic
+from ..config import PACKAGE, ROOT, load_experiments
 from ..runner import load_kept_run, load_results
 from . import ledger
+from .claims import load_review
 from .measures import MEASURES
-from .provenance import write_text_atomic
 from .text import escape_markdown_text
 
 
@@ -144,7 +145,7 @@ def figure_markdown(paper_id: str, figures: list[tuple[str, str]]) -> str:
 
 def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, results_root: Path | None = None) -> Path:
     paper_dir = PACKAGE / paper_id
-    paper = load_paper(paper_dir)
+    paper = load_review(paper_dir)
     experiments = load_experiments(paper_dir, profile)
     out_dir = Path(out_dir or ROOT / "docs" / "generated" / paper_id)
     out_dir.mkdir(parents=True, exist_ok=True)
