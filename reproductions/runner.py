@@ -22,9 +22,11 @@ import torch
 
 from .atomic import write_jsonl_atomic
 from .config import ROOT, load_experiments, trial_variants
+from .settings import TrainSettings
 from .reporting.provenance import git_state, provenance, write_json_atomic, write_text_atomic
 from .training.evaluation import build_evaluation
-from .training.trainer import (EnsembleTrainer, TrainingOutcome, atomic_torch_save, fingerprint, fingerprints,
+from .atomic import atomic_torch_save
+from .training.trainer import (EnsembleTrainer, TrainingOutcome, fingerprint, fingerprints,
                                weights_digest)
 
 RESULTS = ROOT / "results"
@@ -52,7 +54,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     started = time.monotonic()
     checkout = git_state()  # the code this process runs: taken now, not when a long run ends
     trainer_class = EnsembleTrainer
-    if experiment["train"].get("method", "gradient") == "random_guessing":
+    if TrainSettings.model_validate(experiment["train"]).method == "random_guessing":
         from .training.guessing import GuessingTrainer as trainer_class
     records, weights, paths, resumed_seconds, checkouts = [], [], set(), 0.0, []
     # one ensemble per task variant (task.trial_params), e.g. the paper's training/test set pairs

@@ -29,12 +29,12 @@ import numpy as np
 import torch
 
 from ..models import build_model
+from ..settings import TrainSettings
 from ..tasks import build_task
 from .fast_eval import ensemble_outputs
 from .stopping import TestSetCriterion, build_stopping_rule
 from .trainer import TrainingOutcome, trial_seeds
 
-DEFAULTS = {"weight_range": 10.0, "screen": 16, "guesses_per_round": 2048}
 
 
 def _draw(model, rng: np.random.Generator, weight_range: float) -> None:
@@ -46,7 +46,7 @@ def _draw(model, rng: np.random.Generator, weight_range: float) -> None:
 def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
     """One trial of random guessing: (record, weights of the passing guess or last guess)."""
     started = time.monotonic()
-    settings = {**DEFAULTS, **experiment["train"].get("guessing", {})}
+    settings = TrainSettings.model_validate(experiment["train"]).guessing
     task = build_task(experiment["task"]["name"], experiment["task"]["params"])
     rule = build_stopping_rule(experiment["train"]["stopping"]["name"], experiment["train"]["stopping"].get("params", {}))
     if not isinstance(rule, TestSetCriterion):
@@ -54,13 +54,13 @@ def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
     tests = rule.test_sequences(task)  # the same fixed set as the rule tests a trained net on
     _, data_seed = trial_seeds(experiment["seed"], trial)
     rng = np.random.default_rng(data_seed)
-    G, screen = int(settings["guesses_per_round"]), int(settings["screen"])
+    G, screen = settings.guesses_per_round, settings.screen
     spec = experiment["model"]
     model = build_model(spec["name"], spec["params"], task.input_size, task.output_size, G)
     guesses = sequences = 0
     found = None
     while sequences < experiment["train"]["max_sequences"] and found is None:
-        _draw(model, rng, float(settings["weight_range"]))
+        _draw(model, rng, settings.weight_range)
         outputs, targets, mask = ensemble_outputs(model, tests[:screen])
         passed = np.flatnonzero((~np.asarray(task.correct(outputs, targets, mask))).sum(-1) <= rule.max_wrong)
         checked = G  # guesses whose screening counts
