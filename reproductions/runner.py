@@ -107,7 +107,7 @@ def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
     for directory in chunk_dirs:
         directory = Path(directory)
         records += [json.loads(line) for line in (directory / "trials.jsonl").read_text().splitlines()]
-        weights.update(torch.load(directory / "weights.pt", weights_only=False))
+        weights.update(torch.load(directory / "weights.pt", weights_only=True))
         info = json.loads((directory / "chunk.json").read_text())
         # a chunk kept from an earlier session (see CONTRIBUTING) must be this experiment's
         if not chunk_matches(info, experiment):

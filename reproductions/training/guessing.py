@@ -65,16 +65,8 @@ def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
         passed = np.flatnonzero((~np.asarray(task.correct(outputs, targets, mask))).sum(-1) <= rule.max_wrong)
         checked = G  # guesses whose screening counts
         if len(passed):
-            keep = torch.as_tensor(passed)
-            survivors = build_model(spec["name"], spec["params"], task.input_size, task.output_size, len(passed))
-            survivors.load_state_dict({n: p.detach()[keep] for n, p in model.named_parameters()})
-            survivors.trials = len(passed)
-            full_ok, errors = _evaluate(survivors, task, tests)
-            good = (~full_ok).sum(-1) <= rule.max_wrong
-            if rule.max_mean_abs_error is not None:
-                good &= errors.mean(axis=(1, 2)) < rule.max_mean_abs_error
-            if good.any():
-                first = int(passed[np.flatnonzero(good)[0]])
+            first = _first_passing(model, spec, task, tests, rule, passed)
+            if first is not None:
                 checked = first + 1  # the guesses before the first passing one, in drawing order
                 found = {n: p.detach()[first].clone() for n, p in model.named_parameters()}
             # full tests of screened guesses drawn up to the first passing one
@@ -86,6 +78,20 @@ def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
               "sequences": int(sequences), "guesses": int(guesses), "final_loss": float("nan"),
               "wall_seconds": round(time.monotonic() - started, 3)}
     return record, weights
+
+
+def _first_passing(model, spec: dict, task, tests: list, rule, passed: np.ndarray) -> int | None:
+    """Of the guesses that passed the screen, the first (in drawing order) to pass the
+    whole test set, or None."""
+    keep = torch.as_tensor(passed)
+    survivors = build_model(spec["name"], spec["params"], task.input_size, task.output_size, len(passed))
+    survivors.load_state_dict({n: p.detach()[keep] for n, p in model.named_parameters()})
+    survivors.trials = len(passed)
+    full_ok, errors = _evaluate(survivors, task, tests)
+    good = (~full_ok).sum(-1) <= rule.max_wrong
+    if rule.max_mean_abs_error is not None:
+        good &= errors.mean(axis=(1, 2)) < rule.max_mean_abs_error
+    return int(passed[np.flatnonzero(good)[0]]) if good.any() else None
 
 
 def _evaluate(model, task, sequences):
