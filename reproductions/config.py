@@ -33,6 +33,7 @@ import typing
 from pathlib import Path
 
 import jsonschema
+import pydantic
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,23 +220,20 @@ def validate(data, schema: dict, path: Path, prefix: list | None = None, outside
 
 # -- schemas of registered components, from their dataclass fields ------------
 
-def _type_schema(hint) -> dict:
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if hint is bool:
-        return {"type": "boolean"}
-    if hint is int:
-        return {"type": "integer"}
-    if hint is float:
-        return {"type": "number"}
-    if hint is str:
-        return {"type": "string"}
-    if origin in (tuple, list):
-        if len(args) == 2 and args[1] is Ellipsis or origin is list:
-            return {"type": "array", "items": _type_schema(args[0])}
-        return {"type": "array", "items": _type_schema(args[0]), "minItems": len(args), "maxItems": len(args)}
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        return {"anyOf": [_type_schema(a) for a in args if a is not type(None)]}
-    raise TypeError(f"no schema for type {hint!r}")
+def _plain(schema: dict) -> dict:
+    """Pydantic's JSON schema of one field, as this project validates it: no titles or
+    defaults; None is never a value written in YAML (an optional parameter is left out);
+    a fixed-length tuple of one type is an array of that type with its length."""
+    schema = {key: value for key, value in schema.items() if key not in ("title", "default")}
+    if "anyOf" in schema:
+        schema["anyOf"] = [_plain(branch) for branch in schema["anyOf"] if branch.get("type") != "null"]
+    prefix = schema.get("prefixItems")
+    if prefix and all(item == prefix[0] for item in prefix):
+        del schema["prefixItems"]
+        schema["items"] = prefix[0]
+    if "items" in schema:
+        schema["items"] = _plain(schema["items"])
+    return schema
 
 
 # Every integer parameter of a component (task, model, stopping rule, evaluation) is a
@@ -270,15 +268,12 @@ def check_ranges(params: dict, cls, path: Path, prefix: list) -> None:
 
 
 def dataclass_schema(cls, skip: tuple[str, ...] = ()) -> dict:
-    """JSON schema of a dataclass's init fields: types, bounds, required, no extras."""
-    hints = typing.get_type_hints(cls)
-    properties, required = {}, []
-    for field in dataclasses.fields(cls):
-        if not field.init or field.name in skip or field.name.startswith("_"):
-            continue
-        properties[field.name] = _bounded(field.name, _type_schema(hints[field.name]))
-        if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            required.append(field.name)
+    """JSON schema of a registered class's init fields (pydantic's, from the dataclass's
+    type hints): types, bounds, required, no extras."""
+    generated = pydantic.TypeAdapter(cls).json_schema()
+    properties = {name: _bounded(name, _plain(field)) for name, field in generated.get("properties", {}).items()
+                  if name not in skip and not name.startswith("_")}
+    required = [name for name in generated.get("required", []) if name in properties]
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
 

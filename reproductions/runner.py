@@ -22,7 +22,7 @@ import torch
 
 from .atomic import write_jsonl_atomic
 from .config import ROOT, load_experiments, trial_variants
-from .settings import TrainSettings
+from .settings import ExperimentSettings, TrainSettings
 from .reporting.provenance import git_state, provenance, write_json_atomic, write_text_atomic
 from .training.evaluation import build_evaluation
 from .atomic import atomic_torch_save
@@ -38,7 +38,7 @@ def experiment_dir(profile: str, paper: str, experiment: str, results: Path = RE
 
 def chunks(experiment: dict) -> list[tuple[int, int]]:
     """[(first, last)] trial ranges, `trials_per_job` trials each."""
-    size = experiment.get("trials_per_job", experiment["trials"])
+    size = ExperimentSettings.model_validate(experiment).job_size
     return [(first, min(first + size, experiment["trials"]) - 1) for first in range(0, experiment["trials"], size)]
 
 
@@ -71,7 +71,8 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
         trained = trainer.new_model(len(outcome.weights))
         for k, trial_weights in enumerate(outcome.weights):
             trained.load_trial_state(k, trial_weights)
-        evaluation = build_evaluation(variant["evaluate"]["name"], variant["evaluate"].get("params", {}))
+        evaluate = ExperimentSettings.model_validate(variant).evaluate
+        evaluation = build_evaluation(evaluate.name, evaluate.params)
         for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
             record.update(evaluated)
             if experiment["task"].get("trial_params"):

@@ -65,3 +65,28 @@ class TrainSettings(Settings):
     #: gradient (the trainer) or random_guessing
     method: Literal["gradient", "random_guessing"] = "gradient"
     guessing: GuessingSettings = Field(default_factory=GuessingSettings)
+
+
+class TaskSettings(ComponentSettings):
+    """A task by name; `trial_params` vary over the trials (config.trial_variants)."""
+
+    trial_params: dict[str, list] = Field(default_factory=dict)
+
+
+class ExperimentSettings(BaseModel):
+    """One resolved experiment (a profile's override applied; config.resolve_experiment)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    seed: int
+    trials: int
+    task: TaskSettings
+    model: ComponentSettings
+    train: TrainSettings
+    evaluate: ComponentSettings
+    #: trials per ensemble job; None: all of them in one
+    trials_per_job: int | None = None
+
+    @property
+    def job_size(self) -> int:
+        return self.trials_per_job or self.trials

@@ -35,6 +35,14 @@ def test_a_budget_trains_every_trial_to_it_and_records_no_verdict():
     assert [(r["solved"], r["sequences"]) for r in outcome.records] == [(None, 60), (None, 60)]
 
 
+def test_the_results_table_says_a_budget_has_no_success_test():
+    from reproductions.reporting.measures import MEASURES
+
+    trials = [{"solved": None, "sequences": 60, "learning_rate": 0.05}] * 2
+    assert MEASURES["percent_solved"](trials) == (None, "— (no success test)")
+    assert MEASURES["median_sequences"](trials) == (None, "— (no success test)")
+
+
 def elman_reference(weights: dict, sequences: list, rate: float, momentum: float, reset: bool):
     """Elman 1990 in plain torch: after every step, the gradient of that step's error
     with the context (the previous hidden state) taken as a constant input."""

@@ -46,9 +46,10 @@ def _draw(model, rng: np.random.Generator, weight_range: float) -> None:
 def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
     """One trial of random guessing: (record, weights of the passing guess or last guess)."""
     started = time.monotonic()
-    settings = TrainSettings.model_validate(experiment["train"]).guessing
+    train = TrainSettings.model_validate(experiment["train"])
+    settings = train.guessing
     task = build_task(experiment["task"]["name"], experiment["task"]["params"])
-    rule = build_stopping_rule(experiment["train"]["stopping"]["name"], experiment["train"]["stopping"].get("params", {}))
+    rule = build_stopping_rule(train.stopping.name, train.stopping.params)
     if not isinstance(rule, TestSetCriterion):
         raise ValueError("random guessing needs a fixed-test-set stopping rule (test_set_criterion)")
     tests = rule.test_sequences(task)  # the same fixed set as the rule tests a trained net on

@@ -166,7 +166,9 @@ HOOKS = {"grow": Growth, "replay_digest": ReplayDigest}
 ALWAYS = ("replay_digest",)
 
 
-def build_hooks(train: dict, replay_at: int) -> list[TrainingHook]:
-    """The hooks of one run, in a fixed order (growth before the replay digest)."""
-    hooks = [HOOKS[name](**train[name]) for name in HOOKS if name not in ALWAYS and train.get(name)]
-    return hooks + [ReplayDigest(at=replay_at)]
+def build_hooks(train, replay_at: int) -> list[TrainingHook]:
+    """The hooks of one run (`train`: its TrainSettings), in a fixed order: those `train`
+    names (growth), then the replay digest."""
+    named = [HOOKS[name](**getattr(train, name).model_dump()) for name in HOOKS
+             if name not in ALWAYS and getattr(train, name, None) is not None]
+    return named + [ReplayDigest(at=replay_at)]

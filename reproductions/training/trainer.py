@@ -165,7 +165,7 @@ class EnsembleTrainer:
         #: a grid of learning rates is spread over the trials: trial i uses rate i mod len
         self.trial_rates = np.array([float(rates[t % len(rates)]) for t in self.trials])
         self.stopping = build_stopping_rule(train.stopping.name, train.stopping.params)
-        self.hooks = build_hooks(experiment["train"], self.REPLAY_AT)
+        self.hooks = build_hooks(train, self.REPLAY_AT)
         #: which implementation trains: "eager" (torch autograd) or "fused" (compiled)
         self.path_name = "eager"
         self.fused_step = None
