@@ -36,6 +36,8 @@ import jsonschema
 import pydantic
 import yaml
 
+from .settings import TrainSettings
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
 PROFILES = ("smoke", "default", "paper")
@@ -339,6 +341,7 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
     if jobs > MAX_JOBS:
         raise ConfigError(f"{display(path)}: {name}.profiles.{profile}.trials_per_job: {resolved['trials']} trials "
                           f"in {jobs} jobs; at most {MAX_JOBS} jobs per experiment: raise trials_per_job")
+    check_training_mode(resolved["train"], resolved["model"]["name"], path, f"{name}.profiles.{profile}.train")
     for section, (registry, skip) in component_registries().items():
         block = _get(resolved, section)
         component = block["name"]
@@ -363,6 +366,20 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
                 validate({**block.get("params", {}), key: value}, schema, path, prefix, outside)
                 check_ranges({key: value}, cls, path, prefix)
     return resolved
+
+
+def check_training_mode(train: dict, model: str, path: Path, where: str) -> None:
+    """Combinations the trainer cannot run: per-step (real-time) updates and continuous
+    streams exist on the compiled path only, and continuous streams for the SRN only."""
+    settings = TrainSettings.model_validate(train)
+    step = settings.update == "step"
+    if (step or settings.continuous) and (settings.optimizer != "sgd_momentum" or settings.batch_size != 1
+                                          or not settings.fused):
+        raise ConfigError(f"{display(path)}: {where}: update: step and continuous need on-line SGD on the compiled "
+                          "path (optimizer sgd_momentum, batch_size 1, fused true)")
+    if settings.continuous and not (step and model == "srn"):
+        raise ConfigError(f"{display(path)}: {where}.continuous: a continuous stream (no reset between sequences) "
+                          "is implemented for the srn model with update: step")
 
 
 def trial_variants(experiment: dict, trials: list[int]) -> list[tuple[dict, list[int]]]:

@@ -160,3 +160,14 @@ def test_no_function_in_training_is_longer_than_40_lines():
                 if lines > MAX_LINES:
                     long.append(f"{Path(path).name}:{node.lineno} {node.name} ({lines} lines)")
     assert not long, "longer than 40 lines: " + "; ".join(long)
+
+
+def test_a_continuous_stream_the_trainer_cannot_run_is_refused_before_training(tmp_path):
+    from reproductions.config import ConfigError
+
+    paper = tmp_path / "weiss2018"
+    paper.mkdir()
+    text = (PACKAGE / "weiss2018" / "experiments.yaml").read_text()
+    (paper / "experiments.yaml").write_text(text.replace("    batch_size: 16\n", "    batch_size: 16\n    continuous: true\n"))
+    with pytest.raises(ConfigError, match=r"experiments.yaml: \w+.profiles.smoke.train: update: step and continuous"):
+        load_experiments(paper, "smoke")

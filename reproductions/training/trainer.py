@@ -9,6 +9,11 @@ A long run saves a checkpoint every `checkpoint_seconds`; started again, it
 resumes from it and ends with the same result as an uninterrupted run (the
 checkpoint holds weights, momentum, every trial's random-number state and the
 stopping rule's state).
+
+The run is a short loop over blocks of sequences: `TrainState` is what it carries,
+the update strategy (`updates.py`: which compiled step, or which optimiser on the eager
+path) is chosen by `train.update` and `train.optimizer`, and what a run does besides
+training (1997 Exp. 2's growth, replay digests) are hooks (`hooks.py`).
 """
 
 from __future__ import annotations
@@ -215,7 +220,8 @@ class EnsembleTrainer:
         train = self.settings
         fusable = train.fused and self.optimizer == "sgd_momentum" and self.batch_size == 1
         if (train.update == "step" or train.continuous) and not fusable:
-            raise ValueError("train.update: step needs the compiled path (sgd_momentum, batch_size 1, fused)")
+            raise ValueError("train.update: step and train.continuous need the compiled path (sgd_momentum, "
+                             "batch_size 1, fused)")
         self.fused_step = UPDATE_STEPS[train.update](model, continuous=train.continuous) if fusable else None
         real_time = "fused, real-time" if train.update == "step" else "fused"
         self.path_name = real_time if self.fused_step else "eager"
