@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from reproductions.config import PACKAGE, deep_merge, load_experiments
+from reproductions.config import PACKAGE, load_experiments
 from reproductions.models import build_model
 from reproductions.tasks.base import Sequence
 from reproductions.training.fused_elman import ElmanStep

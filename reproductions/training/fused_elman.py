@@ -6,7 +6,8 @@ treated as one more input, so the error of step t is propagated back through ste
 only (no back-propagation through time). With `continuous` the context is not reset
 between sequences: the stream of sequences is one continuous input, as in Elman's
 experiments, and each trial's context is carried from one sequence (and block) to the
-next in the run's state.
+next in the run's state. Evaluations and stopping tests still start every test sequence
+from a zero context (the forward pass of `fused_srn`).
 
 `reproductions.models.baselines.SRN` stays the definition of the forward pass: the
 outputs of a fresh sequence equal the module's (tests/test_training_modes.py).
