@@ -24,10 +24,13 @@ before it goes into Markdown or the navigation, so it shows as text, never as HT
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
+import json
 import posixpath
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from markupsafe import Markup
@@ -37,12 +40,12 @@ from mkdocs.structure.files import File
 
 from reproductions.config import discover_papers, load_paper, read_yaml
 from reproductions.reporting import ledger
-from reproductions.reporting.text import escape_html_text, escape_markdown_text, markdown_url
+from reproductions.reporting.text import escape_html_text, escape_markdown_text, markdown_url, plain_math
 
 md = escape_markdown_text  # every paper.yaml string a page shows goes through this
 
 STATUSES = ("open", "partly answered", "answered")
-MARKER = re.compile(r"^<!-- (open-questions|references|reviews) -->[ \t]*$", re.MULTILINE)
+MARKER = re.compile(r"^<!-- (open-questions|references|reviews|verdicts) -->[ \t]*$", re.MULTILINE)
 MATHJAX_DIR = "assets/mathjax"
 # The MathJax files the site needs: the TeX-to-SVG bundle plus what it loads lazily
 # (TeX extensions, menu, accessibility). The other bundles and the CHTML fonts are
@@ -72,12 +75,26 @@ def on_config(config):
     # file://; the offline plugin's shim for that sits on a CDN, ours is local.
     remote = ("http:", "https:", "//")
     polyfills = [url for url in config.extra.get("polyfills", []) if not str(url).startswith(remote)]
-    config.extra["polyfills"] = polyfills + ["assets/javascripts/file-worker.js"]
+    # search-math.js after file-worker.js: it wraps whichever Worker is in place
+    config.extra["polyfills"] = polyfills + ["assets/javascripts/file-worker.js", "assets/javascripts/search-math.js"]
+    config.copyright = build_stamp(Path(config.config_file_path).parent)
     # The configuration has to come before MathJax itself.
     for script in ("assets/javascripts/mathjax-config.js", f"{MATHJAX_DIR}/tex-svg.js"):
         if script not in map(str, config.extra_javascript):
             config.extra_javascript.append(script)
     return config
+
+
+def build_stamp(root: Path) -> str:
+    """The footer's line: when the site was built, and from which commit (a reader can tell
+    which code made the numbers)."""
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    git = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True)
+    commit = git.stdout.strip() if git.returncode == 0 else "unknown (not a git checkout)"
+    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True)
+    changed = " with uncommitted changes" if git.returncode == 0 and dirty.stdout.strip() else ""
+    return escape_html_text(f"Built {date} from commit {commit}{changed}.")
 
 
 def on_files(files, config):
@@ -144,6 +161,8 @@ def on_page_markdown(markdown, page, config, files):
     def expand(match):
         if match.group(1) == "reviews":
             return review_list(src)
+        if match.group(1) == "verdicts":
+            return ledger.home_table(papers, generated_dir(config), lambda paper_id: link(src, f"reviews/{paper_id}.md"))
         if match.group(1) == "references":
             return "\n\n".join(reference(p, src, heading=not own) for p in own or papers)
         return own_questions(own[0], src) if own else all_questions(src)
@@ -151,9 +170,13 @@ def on_page_markdown(markdown, page, config, files):
     markdown = MARKER.sub(expand, markdown)
     markdown = NOT_YET_RUN.sub(lambda m: not_yet_run(m, config), markdown)
     markdown = LINK_TO_GENERATED.sub(lambda m: not_yet_run(m, config), markdown)
-    if own:  # the review's verdict counts, under its title
-        line = ledger.counts_line(own[0], generated_dir(config), link(src, "claims.md"))
-        markdown = re.sub(r"\A(# [^\n]*\n)", lambda m: m.group(1) + "\n" + line, markdown, count=1) if line else markdown
+    if own:  # the review's verdict counts and every claim at a glance, under its title
+        glance = ledger.glance_section(own[0], generated_dir(config), "", link(src, "claims.md"))
+        if glance:
+            glance = "## Results at a glance { #results-at-a-glance }\n\n" + glance + "\n"
+            markdown = re.sub(r"\A(# [^\n]*\n)", lambda m: m.group(1) + "\n" + glance, markdown, count=1)
+        # a wider text column for the review's tables: the site nav stays in the header's menu
+        page.meta.setdefault("hide", []).append("navigation")
     return markdown
 
 
@@ -304,10 +327,72 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.endswith(".ipynb"):
         loader = r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
         html = re.sub(loader, "", html, flags=re.DOTALL)
-    return html
+    typeset_toc(page.toc)
+    return number_figures(html)
 
 
+INLINE_TEX = re.compile(r"\\\((.+?)\\\)")
+
+
+def typeset_toc(items) -> None:
+    """Math in a heading reaches the table of contents as raw TeX (the toc extension keeps the
+    heading's text): give each such entry a typeset title (the theme's `typeset` slot), marked
+    for MathJax like the page's own math."""
+    for item in items:
+        if INLINE_TEX.search(item.title):
+            item.typeset = {"title": Markup(INLINE_TEX.sub(r'<span class="arithmatex">\\(\1\\)</span>', item.title))}
+        typeset_toc(item.children)
+
+
+FIGURE_CAPTION = re.compile(r'<figure class="result-figure"( id="[^"]*")?>(.*?)<figcaption>', re.DOTALL)
+
+
+def number_figures(html: str) -> str:
+    """Figures of the pipeline (reproductions.reporting.report.figure_markdown), numbered in page
+    order, each with the anchor figure-<n>, wherever on the page their snippets are included."""
+    count = 0
+
+    def number(match):
+        nonlocal count
+        count += 1
+        return (f'<figure class="result-figure" id="figure-{count}">{match.group(2)}'
+                f"<figcaption><strong>Figure {count}.</strong> ")
+
+    return FIGURE_CAPTION.sub(number, html)
+
+
+def on_post_template(output, template_name, config):
+    """404.html is written with root-absolute paths ("/assets/..."), which break when the
+    site is opened from disk; it sits at the site's root, so the same paths work relative."""
+    if template_name != "404.html":
+        return output
+    output = re.sub(r'(href|src)="/(?!/)', r'\1="', output)
+    return output.replace('href=""', 'href="index.html"')
+
+
+# After the search plugin writes the index (priority 0), before the offline plugin inlines
+# it into search_index.js (-100).
+@event_priority(-50)
 def on_post_build(config):
+    plain_search_index(Path(config.site_dir) / "search" / "search_index.json")
+    copy_mathjax(config)
+
+
+def plain_search_index(path: Path) -> None:
+    """The search index holds plain text: TeX math (\\( a^n b^n \\)) becomes its plain spelling
+    ("anbn", the query side does the same in search-math.js), so previews show no TeX and
+    both "a^n b^n" and "anbn" find it."""
+    if not path.exists():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    for doc in index.get("docs", []):
+        for key in ("title", "text"):
+            if doc.get(key):
+                doc[key] = plain_math(doc[key])
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def copy_mathjax(config):
     package = Path(importlib.util.find_spec("mathjax").submodule_search_locations[0])
     source = package / "static" / "mathjax"
     target = Path(config.site_dir) / MATHJAX_DIR

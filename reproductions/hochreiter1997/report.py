@@ -544,7 +544,7 @@ def figures(ctx) -> list[tuple[str, str]]:
         made = [f for f in [learning_times_figure(ctx, key)] if f]
         if key == "exp2c":
             made += [f for f in [state_drift_figure(ctx)] if f]
-        write_text_atomic(figure_markdown("hochreiter1997", made) or "*No results for a figure yet.*\n",
+        write_text_atomic(figure_markdown("hochreiter1997", made, ctx.out_dir) or "*No results for a figure yet.*\n",
                           ctx.out_dir / f"figure-{key}.md")
     write_text_atomic(cost_table(ctx) + "\n", ctx.out_dir / "cost.md")
     return [error_flow_figure(ctx)]
