@@ -367,6 +367,8 @@ def on_post_template(output, template_name, config):
     if template_name != "404.html":
         return output
     output = re.sub(r'(href|src)="/(?!/)', r'\1="', output)
+    # the theme's settings for its scripts: the site's base and the search worker's address
+    output = output.replace('"base": "/"', '"base": "."').replace('"search": "/assets/', '"search": "assets/')
     return output.replace('href=""', 'href="index.html"')
 
 

@@ -21,7 +21,7 @@ from ..config import PACKAGE
 from .claims import number_text, paper_mean, resolved
 from .measures import MEASURES
 from .provenance import write_text_atomic
-from .text import escape_markdown_text
+from .text import escape_markdown_text, math_html
 from .verdicts import WORDS, counts, judge
 
 LEDGER_FILE = "claims.json"
@@ -251,9 +251,9 @@ def ledger_page(papers: list[dict], generated: Path, review_link) -> str:
             rows.append(
                 f'<tr data-verdict="{entry["verdict"]}">'
                 f'<td data-sort="{cell(paper["year"])} {cell(paper["id"])}">{cell(paper["short_title"])}</td>'
-                f'<td><a href="{link}">{cell(entry["text"])}</a></td>'
-                f'<td>{cell(entry["paper_number"])}<br><small>{cell(entry["source"])}</small></td>'
-                f"<td>{ours}</td>"
+                f'<td><a href="{link}">{math_html(cell(entry["text"]))}</a></td>'
+                f'<td>{math_html(paper_cell(entry))}</td>'
+                f"<td>{math_html(ours)}</td>"
                 f'<td data-sort="{WORDS.index(entry["verdict"])}">{badge(entry["verdict"])}{reasons}</td>'
                 f'<td><code>{cell(entry["command"])}</code></td></tr>')
     rows += ["</tbody>", "</table>", ""]

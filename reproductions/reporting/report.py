@@ -26,7 +26,7 @@ from ..runner import load_kept_run, load_results
 from . import ledger
 from .measures import MEASURES
 from .provenance import write_text_atomic
-from .text import escape_markdown_text
+from .text import escape_html_text, escape_markdown_text, mark_bare_math, plain_math
 
 
 @dataclass
@@ -136,7 +136,7 @@ def experiment_section(ctx: ReportContext, name: str) -> str:
 
 
 def provenance_section(ctx: ReportContext) -> str:
-    header = ["Experiment", "Profile", "Trials", "Commit", "Date", "torch", "numpy", "Training path", "Machine"]
+    header = ["Experiment", "Profile", "Trials", "Commit", "Date", "Packages", "Training path", "Machine"]
     rows = []
     for profile in ctx.profiles:
         for name, result in sorted(ctx.results[profile].items()):
@@ -145,9 +145,10 @@ def provenance_section(ctx: ReportContext) -> str:
             prov = result["provenance"]
             commit = (prov["git"]["commit"] or "no git")[:10] + (" (dirty)" if prov["git"]["dirty"] else "")
             machine = f"{prov['machine']['processor']}, {prov['machine']['cpus']} cpus"
-            rows.append([name, profile, str(len(result["trials"])), f"`{commit}`", prov["date"],
-                         prov["packages"]["torch"], prov["packages"]["numpy"],
-                         ", ".join(prov.get("training_path", [])), machine])
+            rows.append([f"<code>{ledger.breakable(name)}</code>", profile, str(len(result["trials"])), f"`{commit}`",
+                         str(prov["date"]).replace("T", " "),
+                         f"torch {prov['packages']['torch']}, numpy {prov['packages']['numpy']}",
+                         ", ".join(prov.get("training_path", [])), escape_markdown_text(machine)])
     lines = [markdown_table(header, rows)]
     lines += ["", "*A commit marked (dirty) had code or configuration changes not yet committed when the run "
               "started (changed result data do not count). Every gathered paper-profile result committed here "
@@ -166,7 +167,8 @@ def figure_markdown(paper_id: str, figures: list[tuple[str, str]], out_dir: Path
     lines = []
     out_dir = Path(out_dir or ROOT / "docs" / "generated" / paper_id)
     for filename, caption in figures:
-        alt = escape_markdown_text(plain_caption(caption))  # alt text is plain; the caption renders math
+        alt = escape_html_text(plain_math(caption))  # alt text is plain; the caption renders math
+        caption = mark_bare_math(caption)
         src = f"../generated/{paper_id}/{filename}"
         size = display_width(out_dir / filename)
         width = f' width="{size}"' if size else ""
@@ -174,10 +176,6 @@ def figure_markdown(paper_id: str, figures: list[tuple[str, str]], out_dir: Path
                   f'<a href="{src}" title="Open the figure at full size"><img src="{src}" alt="{alt}"{width} '
                   f'loading="lazy"></a>', f'<figcaption markdown="span">{caption}</figcaption>', "</figure>", ""]
     return "\n".join(lines)
-
-
-def plain_caption(caption: str) -> str:
-    return caption.replace("$", "").replace("\\", "")
 
 
 def display_width(path: Path) -> int | None:

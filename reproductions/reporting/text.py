@@ -63,13 +63,24 @@ def mark_bare_math(text: str) -> str:
     return "".join(parts)
 
 
+_INLINE_DOLLARS = re.compile(r"\$([^$\n]+?)\$")
+
+
+def math_html(text: str) -> str:
+    """Text already escaped for HTML, with its `$...$` math (and bare `a^n b^n`) marked as
+    arithmatex marks it in Markdown, for raw HTML that Markdown does not process (the
+    claims ledger's table): the site's MathJax typesets every `.arithmatex`."""
+    return _INLINE_DOLLARS.sub(lambda m: f'<span class="arithmatex">\\({m.group(1)}\\)</span>', mark_bare_math(text))
+
+
 _TEX_SYMBOLS = {"le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "neq": "≠", "approx": "≈", "times": "×",
                 "cdot": "·", "dots": "…", "ldots": "…", "cdots": "…", "to": "→", "infty": "∞", "in": "∈",
                 "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
                 "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "φ", "psi": "ψ",
                 "Delta": "Δ", "Sigma": "Σ", "sum": "Σ", "partial": "∂", "prod": "Π", "pm": "±",
                 "mid": "|", "lvert": "|", "rvert": "|", "left": "", "right": "", "quad": " ", "qquad": " "}
-_TEX_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+# arithmatex's \( \) and \[ \], and the $ $ and $$ $$ that notebook pages keep
+_TEX_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
 
 
 def plain_tex(tex: str) -> str:
@@ -91,7 +102,7 @@ def plain_tex(tex: str) -> str:
 
 def plain_math(text: str) -> str:
     """Text with every `\\(...\\)` and `\\[...\\]` (arithmatex's math) spelled as plain text."""
-    return _TEX_MATH.sub(lambda m: plain_tex(m.group(1) if m.group(1) is not None else m.group(2)), text)
+    return _TEX_MATH.sub(lambda m: plain_tex(next(g for g in m.groups() if g is not None)), text)
 
 
 def markdown_url(url: str) -> str:
