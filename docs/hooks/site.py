@@ -225,7 +225,9 @@ def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
     facts = [f"*Status:* {md(q['status'])}", f"*Raised in:* {md(q['raised_in'])}"]
     if show_paper:
         facts.append(f"[Review: {md(paper['short_title'])}]({link(src, review_path(paper))})")
-    lines = [f'- <span id="{anchor}"></span>**{md(q["question"])}**', "", "    " + " · ".join(facts)]
+    lead, rest = question_lead(q["question"])
+    lines = [f'- <span id="{anchor}"></span><span class="question-lead">{md(lead)}</span>'
+             + (f" {md(rest)}" if rest else ""), "", "    " + " · ".join(facts)]
     if q.get("answer"):
         lines += ["", f"    *Answer so far:* {md(q['answer'])}"]
     if q.get("results"):
@@ -234,6 +236,30 @@ def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
     if q["links"]:
         lines += ["", "    *See:* " + ", ".join(f"[{md(ref['text'])}]({link_target(ref, src)})" for ref in q["links"])]
     return "\n".join(lines) + "\n"
+
+
+#: a question's lead is its first sentence when that is short, else its first words
+LEAD_WORDS = 20
+
+
+def question_lead(question: str) -> tuple[str, str]:
+    """(lead, rest): the question's first sentence, set apart so a reader can scan the list,
+    and the rest in normal weight. A first sentence longer than LEAD_WORDS gives its first
+    words as the lead ("..."), and the whole question follows."""
+    words = " ".join(question.split())
+    first, rest = words, ""
+    for end in re.finditer(r"[?.:](?= [A-Z\"“(]|$)", words):
+        if not re.search(r"(\bExps?|\bal|\be\.g|\bi\.e|\bcf|\bvs|§\d+)\.$", words[:end.end()]):
+            first, rest = words[:end.end()], words[end.end():].strip()
+            break
+    if len(first.split()) <= LEAD_WORDS:
+        return first, rest
+    return " ".join(first.split()[:12]) + " …", words
+
+
+def from_the_draft(q: dict) -> bool:
+    """A question the original review draft raised, not the paper or this review."""
+    return "draft" in q["raised_in"].lower()
 
 
 def link_target(ref: dict, src: str) -> str:
@@ -280,7 +306,11 @@ def by_status(questions: list[dict]) -> list[dict]:
 def own_questions(paper: dict, src: str) -> str:
     if not paper["open_questions"]:
         return "No open questions recorded for this paper.\n"
-    items = [question_item(paper, q, src, show_paper=False) for q in by_status(paper["open_questions"])]
+    questions = by_status(paper["open_questions"])
+    items = [question_item(paper, q, src, show_paper=False) for q in questions if not from_the_draft(q)]
+    drafts = [question_item(paper, q, src, show_paper=False) for q in questions if from_the_draft(q)]
+    if drafts:
+        items += ["**From the original review draft**, not the paper: kept here for later.\n"] + drafts
     return "\n".join(items) + f"\nEvery paper's questions: [Open questions]({link(src, 'open-questions.md')}).\n"
 
 
@@ -295,8 +325,15 @@ def all_questions(src: str) -> str:
             continue
         parts.append(f"## {status.capitalize()} {{ #{status.replace(' ', '-')} }}\n")
         for paper, questions in groups:
-            parts.append(f"### {md(paper['short_title'])} {{ #{status.replace(' ', '-')}-{paper['id']} }}\n")
-            parts += [question_item(paper, q, src, show_paper=True) for q in questions]
+            own = [q for q in questions if not from_the_draft(q)]
+            if own:
+                parts.append(f"### {md(paper['short_title'])} {{ #{status.replace(' ', '-')}-{paper['id']} }}\n")
+                parts += [question_item(paper, q, src, show_paper=True) for q in own]
+        # the original review draft's own questions, whichever review keeps them
+        drafts = [(paper, q) for paper, questions in groups for q in questions if from_the_draft(q)]
+        if drafts:
+            parts.append(f"### From the original review draft {{ #{status.replace(' ', '-')}-draft }}\n")
+            parts += [question_item(paper, q, src, show_paper=True) for paper, q in drafts]
     return "\n".join(parts) if len(parts) > 1 else "No open questions recorded yet.\n"
 
 
@@ -328,7 +365,20 @@ def on_page_content(html, page, config, files):
         loader = r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
         html = re.sub(loader, "", html, flags=re.DOTALL)
     typeset_toc(page.toc)
-    return number_figures(html)
+    return link_sources(number_figures(html), config)
+
+
+SOURCE_PATH = re.compile(r"<code>((?:reproductions|docs|tests|config|scripts|results)/[^<\s]+|Snakefile|Makefile)</code>")
+
+
+def link_sources(html: str, config) -> str:
+    """With `repo_url` set in mkdocs.yml, every `reproductions/...` (and other repository) path
+    on a page links to the file in the repository; without it, paths stay text."""
+    repo = (config.repo_url or "").rstrip("/")
+    if not repo:
+        return html
+    branch = config.extra.get("repo_branch", "main")
+    return SOURCE_PATH.sub(lambda m: f'<a href="{repo}/blob/{branch}/{m.group(1)}"><code>{m.group(1)}</code></a>', html)
 
 
 INLINE_TEX = re.compile(r"\\\((.+?)\\\)")

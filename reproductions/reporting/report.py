@@ -15,7 +15,10 @@ pipeline ran, plus the paper profile whenever its (committed) results exist.
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,10 +128,35 @@ def experiment_table(ctx: ReportContext, name: str, profiles: list[str] | None =
     return markdown_table(header, rows) if rows else ""
 
 
+def trial_downloads(ctx: ReportContext, name: str, profile: str) -> str:
+    """Every trial of one experiment at one profile as CSV and JSONL beside the page, and the
+    line that links them ("" if it has no gathered results)."""
+    result = ctx.results.get(profile, {}).get(name)
+    if not result:
+        return ""
+    stem = f"{name}-{profile}-trials"
+    trials = result["trials"]
+    write_text_atomic("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in trials), ctx.out_dir / f"{stem}.jsonl")
+    columns = list(dict.fromkeys(key for t in trials for key in t))
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for t in trials:  # a list (the n accepted beyond the range) as one cell, space-separated
+        writer.writerow({k: " ".join(map(str, v)) if isinstance(v, list) else v for k, v in t.items()})
+    write_text_atomic(table.getvalue(), ctx.out_dir / f"{stem}.csv")
+    where = f"../generated/{ctx.paper['id']}/{stem}"
+    return (f"Every trial ({profile} profile, {len(trials)} trials): [CSV]({where}.csv) · "
+            f"[JSONL]({where}.jsonl)")
+
+
 def experiment_section(ctx: ReportContext, name: str) -> str:
-    """An experiment's table at the profile that decides, the other profiles' rows folded."""
+    """An experiment's table at the profile that decides, the other profiles' rows folded, and
+    its trials to download."""
     main, others = split_profiles(ctx, name)
     parts = [experiment_table(ctx, name, main) or "*Not run yet.*", ""]
+    downloads = trial_downloads(ctx, name, main[0])
+    if downloads:
+        parts += [downloads, ""]
     other = experiment_table(ctx, name, others) if others else ""
     if other:
         parts += [ledger.folded(f"Quick check: the {', '.join(others)} profile", other), ""]
@@ -173,8 +201,8 @@ def figure_markdown(paper_id: str, figures: list[tuple[str, str]], out_dir: Path
         size = display_width(out_dir / filename)
         width = f' width="{size}"' if size else ""
         lines += ['<figure class="result-figure" markdown="block">',
-                  f'<a href="{src}" title="Open the figure at full size"><img src="{src}" alt="{alt}"{width} '
-                  f'loading="lazy"></a>', f'<figcaption markdown="span">{caption}</figcaption>', "</figure>", ""]
+                  f'<a href="{src}" title="Open the figure at full size"><img src="{src}" alt="{alt}"{width}></a>',
+                  f'<figcaption markdown="span">{caption}</figcaption>', "</figure>", ""]
     return "\n".join(lines)
 
 
