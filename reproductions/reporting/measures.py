@@ -85,7 +85,9 @@ def mean_test_wrong(trials):
     value = _mean_of(trials, "test_wrong")
     if value is None:
         return None, "— (none solved)"
-    return value, f"{value:,.1f} of {_solved(trials)[0]['test_size']:,} {solved_text(trials)}"
+    # a whole number reads as one ("0 of 2,560", not "0.0 of 2,560")
+    shown = f"{value:,.1f}".removesuffix(".0")
+    return value, f"{shown} of {_solved(trials)[0]['test_size']:,} wrong {solved_text(trials)}"
 
 
 def mean_test_fraction_wrong(trials):
@@ -93,7 +95,7 @@ def mean_test_fraction_wrong(trials):
     value = _mean_of(trials, "test_fraction_wrong")
     if value is None:
         return None, "— (none solved)"
-    return value, f"{value:.6f} {solved_text(trials)}"
+    return value, f"{value:.3g} {solved_text(trials)}"  # 0, 0.000391: a number, not 0.000000
 
 
 def mean_test_abs_error(trials):
