@@ -213,7 +213,13 @@ def home_table(papers: list[dict], generated: Path, review_link) -> str:
             rows.append([title, "not yet run"] + [""] * len(WORDS))
             continue
         rows.append([title, str(len(ledger["claims"]))] + [str(ledger["counts"][w]) for w in WORDS])
-    return tabulate(rows, headers=header, tablefmt="pipe", disable_numparse=True)
+    parts = [tabulate(rows, headers=header, tablefmt="pipe", disable_numparse=True), ""]
+    for paper in papers:  # each review's claims at a glance, folded: the counts above come first
+        ledger = load_ledger(generated, paper["id"])
+        if ledger is not None:
+            parts.append(folded(f"{cell(paper['short_title'])}: every claim at a glance",
+                                glance_table(ledger["claims"], review_link(paper["id"]))))
+    return "\n".join(parts)
 
 
 def ledger_page(papers: list[dict], generated: Path, review_link) -> str:
