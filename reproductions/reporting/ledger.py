@@ -107,8 +107,10 @@ def ours_cell(entry: dict) -> str:
     """Ours at the profile that decides the verdict: the number, then profile and solved of n."""
     if not entry["profile"]:
         return "not run"
-    return (f"{cell(entry['ours_text'])}<br><small>{entry['profile']} profile, "
-            f"{entry['solved']} of {entry['trials']} solved</small>")
+    # the solved count once: a rate ("88% (88/100)") or a mean over solved trials already says it
+    said = re.search(r"\(\d+/\d+\)|\d+ of \d+ solved", entry["ours_text"])
+    count = f"{entry['trials']} trials" if said else f"{entry['solved']} of {entry['trials']} solved"
+    return f"{cell(entry['ours_text'])}<br><small>{entry['profile']} profile, {count}</small>"
 
 
 def paper_cell(entry: dict) -> str:
