@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Batch, Sequence, Task, collate
+from .bhattamishra2020 import LengthBinTask
 from .formal_languages import FormalLanguageTask
 from .hochreiter1997 import (EmbeddedReberTask, MarkedPairsTask, NoiseFreeLongLagTask, TemporalOrderTask,
                              TwoSequenceTask, VeryLongLagTask)
@@ -16,6 +17,8 @@ TASKS: dict[str, type[Task]] = {
     "two_sequence": TwoSequenceTask,
     "marked_pairs": MarkedPairsTask,
     "temporal_order": TemporalOrderTask,
+    # Bhattamishra, Ahuja & Goyal 2020
+    "length_bins": LengthBinTask,
 }
 
 
