@@ -192,3 +192,18 @@ def test_the_schema_rejects_a_number_as_a_string(tmp_path):
                                                     "      value: \"97%\"", 1))
     with pytest.raises((ConfigError, Exception)):
         load_paper(folder)
+
+
+def test_a_test_accuracy_is_judged_like_a_rate_on_the_pooled_test_strings():
+    """Bhattamishra et al. 2020: the percentage of a bin's test strings correct."""
+    from reproductions.reporting.verdicts import judge
+
+    trials = [{"solved": True, "bin_correct": [500, 480, 100], "bin_size": [500, 500, 500],
+               "bin_accuracy": [1.0, 0.96, 0.2]} for _ in range(5)]
+    claim = {"paper": {"quantity": "test_accuracy", "value": 100}, "measure": "bin1_accuracy"}
+    assert judge(claim, trials).word == "reproduced"
+    assert "2500 of 2500 test strings correct" in judge(claim, trials).text
+    assert judge({**claim, "measure": "bin2_accuracy"}, trials).word == "partly"
+    assert judge({**claim, "measure": "bin3_accuracy"}, trials).word == "not reproduced"
+    assert judge({**claim, "paper": {"quantity": "test_accuracy", "status": "not verified"}},
+                 trials).word == "no number to compare"

@@ -123,3 +123,30 @@ def mean_guesses(trials):
 
 MEASURES.update({f.__name__: f for f in (mean_test_wrong, mean_test_fraction_wrong, mean_test_abs_error,
                                                  mean_test_mse, mean_guesses)})
+
+
+# --- Bhattamishra, Ahuja & Goyal 2020: accuracy per length bin ------------------------------
+
+def bin_counts(trials, index: int) -> tuple[int, int]:
+    """Test strings correct and tested in bin `index` (0: the training lengths), over all trials."""
+    return (sum(t["bin_correct"][index] for t in trials), sum(t["bin_size"][index] for t in trials))
+
+
+def _bin_accuracy(index: int):
+    def measure(trials):
+        values = [100.0 * t["bin_accuracy"][index] for t in trials if "bin_accuracy" in t]
+        if not values:
+            return None, "— (not tested)"
+        low, high = min(values), max(values)
+        spread = f" [{low:.1f}–{high:.1f}]" if len(values) > 1 else ""
+        return float(np.mean(values)), f"{np.mean(values):.1f}%{spread} ({len(values)} trials)"
+
+    measure.__name__ = f"bin{index + 1}_accuracy"
+    measure.__doc__ = (f"Mean over all trials of the percentage of test strings correct in length bin {index + 1} "
+                       "(bin 1: the training lengths); the spread is the lowest and highest trial.")
+    #: which bin (0-based) it reads, for the verdict's pooled counts
+    measure.bin_index = index
+    return measure
+
+
+MEASURES.update({m.__name__: m for m in map(_bin_accuracy, range(3))})

@@ -264,7 +264,7 @@ class LengthBinTask(Task):
 
     language: str = "dyck1"
     train_lengths: tuple[int, int] = (2, 50)
-    test_bins: tuple = ((52, 100), (102, 150))
+    test_bins: tuple[tuple[int, int], ...] = ((52, 100), (102, 150))
     name = "length_bins"
 
     def __post_init__(self):
