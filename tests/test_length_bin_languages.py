@@ -136,3 +136,22 @@ def test_acceptance_needs_every_step_right():
     wrong = right.clone()
     wrong[..., 2, -1] = 0.7  # says the string may end after "01": it may not
     assert not task.correct(wrong, targets, mask).any()
+
+
+def test_bin_accuracy_tests_every_trial_on_the_same_strings_of_each_bin():
+    from reproductions.models import build_model
+    from reproductions.reporting.measures import MEASURES, bin_counts
+    from reproductions.training.evaluation import BinAccuracy
+
+    task = LengthBinTask(language="aa_star", train_lengths=(2, 10), test_bins=((12, 20), (22, 30)))
+    model = build_model("transformer", {"d_model": 8, "d_ffn": 8}, task.input_size, task.output_size, trials=3)
+    model.reset([1, 2, 3])
+    evaluate = BinAccuracy(strings_per_bin=12, seed=5)
+    records = evaluate(model, task)
+    assert records == evaluate(model, task)
+    for record in records:
+        assert record["bins"] == [[2, 10], [12, 20], [22, 30]] and record["bin_size"] == [12] * 3
+        assert record["bin_accuracy"] == [c / 12 for c in record["bin_correct"]]
+    trials = [{**r, "solved": False} for r in records]
+    assert bin_counts(trials, 1) == (sum(r["bin_correct"][1] for r in records), 36)
+    assert MEASURES["bin2_accuracy"](trials)[0] == 100 * sum(r["bin_correct"][1] for r in records) / 36
