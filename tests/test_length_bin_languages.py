@@ -155,3 +155,11 @@ def test_bin_accuracy_tests_every_trial_on_the_same_strings_of_each_bin():
     trials = [{**r, "solved": False} for r in records]
     assert bin_counts(trials, 1) == (sum(r["bin_correct"][1] for r in records), 36)
     assert MEASURES["bin2_accuracy"](trials)[0] == 100 * sum(r["bin_correct"][1] for r in records) / 36
+
+
+def test_depth_to_length_ratio_of_a_hand_checked_prefix():
+    """The paper's Fig. 2 signal: each pair's depth over the inputs read so far (S counted)."""
+    from reproductions.bhattamishra2020.report import depth_ratios
+
+    ratios = depth_ratios("([)]", 2)
+    assert ratios.tolist() == [[0, 0], [1 / 2, 0], [1 / 3, 1 / 3], [0, 1 / 4], [0, 0]]
