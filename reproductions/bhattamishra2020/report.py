@@ -180,26 +180,4 @@ def snippets(ctx) -> dict[str, str]:
              "(the set of legal next symbols, end included), as the mean over trials with the lowest and highest "
              "trial in brackets. Every network and model of a language is tested on the same strings. The paper's "
              "numbers could not be read (see the open question on its tables).\n\n")
-    return {"accuracy": intro + accuracy_table(ctx),
-            "attention-question": intro + attention_rows(ctx)}
-
-
-def attention_rows(ctx) -> str:
-    """The counter and periodic languages: LSTM against the Transformer with masking only."""
-    header = ["Language", "Model", "Profile"]
-    rows, bins = [], None
-    for language, label, family in LANGUAGES:
-        if family not in ("counter", "periodic") and language not in ("d1", "d4"):
-            continue
-        for model, model_label in MODELS[:2]:
-            profile, results, _ = _run(ctx, f"{language}_{model}")
-            if results is None:
-                continue
-            trials = results["trials"]
-            bins = bins or trials[0]["bins"]
-            rows.append([label, model_label, profile_label(profile, results),
-                         *[MEASURES[f"bin{i + 1}_accuracy"](trials)[1] for i in range(BINS)]])
-    if not rows:
-        return "Not yet run.\n"
-    header += [f"Lengths {low}–{high}" for low, high in bins]
-    return markdown_table(header, rows) + "\n"
+    return {"accuracy": intro + accuracy_table(ctx)}
