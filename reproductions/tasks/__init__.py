@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import metrics
 from .base import TASKS, Batch, Sequence, Task, collate
 from .formal_languages import FormalLanguageTask
+from .length_bins import LengthBinTask
 
 
 def build_task(name: str, params: dict) -> Task:
