@@ -52,7 +52,9 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     started = time.monotonic()
     checkout = git_state()  # the code this process runs: taken now, not when a long run ends
     trainer_class = EnsembleTrainer
-    if experiment["train"].get("method", "gradient") == "random_guessing":
+    if experiment.get("kind") == "probe":  # probing word vectors: nothing trains a recurrent net
+        from .probing.suite import ProbeTrainer as trainer_class
+    elif experiment["train"].get("method", "gradient") == "random_guessing":
         from .training.guessing import GuessingTrainer as trainer_class
     records, weights, paths, resumed_seconds, checkouts = [], [], set(), 0.0, []
     # one ensemble per task variant (task.trial_params), e.g. the paper's training/test set pairs
@@ -66,14 +68,16 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
         for earlier in getattr(trainer, "checkouts", [checkout]):
             if earlier not in checkouts:
                 checkouts.append(earlier)
-        trained = trainer.new_model(len(outcome.weights))
-        for k, trial_weights in enumerate(outcome.weights):
-            trained.load_trial_state(k, trial_weights)
-        evaluation = build_evaluation(variant["evaluate"]["name"], variant["evaluate"].get("params", {}))
-        for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
-            record.update(evaluated)
-            if experiment["task"].get("trial_params"):
-                record["task_params"] = {k: variant["task"]["params"][k] for k in experiment["task"]["trial_params"]}
+        if not getattr(trainer, "evaluates_itself", False):
+            trained = trainer.new_model(len(outcome.weights))
+            for k, trial_weights in enumerate(outcome.weights):
+                trained.load_trial_state(k, trial_weights)
+            evaluation = build_evaluation(variant["evaluate"]["name"], variant["evaluate"].get("params", {}))
+            for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
+                record.update(evaluated)
+                if experiment["task"].get("trial_params"):
+                    record["task_params"] = {k: variant["task"]["params"][k]
+                                             for k in experiment["task"]["trial_params"]}
         records += outcome.records
         weights += outcome.weights
         paths.add(trainer.path_name)

@@ -22,6 +22,7 @@ QUANTITY_MEASURES = {
     "test_abs_error": ("mean_test_abs_error",),
     "test_mse": ("mean_test_mse",),
     "generalisation": ("best_generalisation", "median_generalisation"),
+    "accuracy": ("mean_analogy_accuracy", "mean_probe_accuracy"),
 }
 SPEED = ("mean_sequences", "median_sequences")
 TESTS = ("test_fraction_wrong", "test_wrong", "test_abs_error", "test_mse")
@@ -130,7 +131,7 @@ BOUND_SIGNS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
 def _fmt(value: float, quantity: str) -> str:
-    if quantity == "success_rate":
+    if quantity in ("success_rate", "accuracy"):
         return f"{value:g}%"
     if quantity == "generalisation":
         return f"{value:g}"

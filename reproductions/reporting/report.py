@@ -109,6 +109,13 @@ def experiment_table(ctx: ReportContext, name: str) -> str:
     return markdown_table(header, rows)
 
 
+def probe_section(ctx: ReportContext, name: str) -> str:
+    """A probing experiment's table (reporting/probes.py), in place of the training table."""
+    from .probes import experiment_probe_table
+
+    return experiment_probe_table(ctx, name)
+
+
 def provenance_section(ctx: ReportContext) -> str:
     header = ["Experiment", "Profile", "Trials", "Commit", "Date", "torch", "numpy", "Training path", "Machine"]
     rows = []
@@ -170,7 +177,7 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
         # headings stay plain text: the table of contents shows them raw
         # the id lets an open question link to this table (docs/hooks/site.py: experiment_anchor)
         parts += [f"#### {escape_markdown_text(experiment['title'].replace('$', ''))} {{ #results-{name} }}", "",
-                  experiment_table(ctx, name), ""]
+                  experiment_table(ctx, name) if experiment.get("kind") != "probe" else probe_section(ctx, name), ""]
     write_text_atomic("\n".join(parts), out_dir / "results.md")
 
     figures = []
