@@ -76,7 +76,7 @@ new-paper: export NEW_PAPER_ID = $(value ID)
 new-paper: export NEW_PAPER_TITLE = $(value TITLE)
 new-paper: export NEW_PAPER_AUTHORS = $(value AUTHORS)
 new-paper: export NEW_PAPER_YEAR = $(value YEAR)
-new-paper: setup
+new-paper: $(VENV)/.installed
 	$(BIN)/python -m reproductions new-paper "--title=$$NEW_PAPER_TITLE" "--authors=$$NEW_PAPER_AUTHORS" "--year=$$NEW_PAPER_YEAR" -- "$$NEW_PAPER_ID"
 
 clean:

@@ -83,10 +83,10 @@ def analogy_accuracy(pairs: list[tuple[str, str]], embedding, candidates: list[s
                      seed: int) -> tuple[float, int]:
     """Mikolov et al. 2013's offset test: for pairs (a, a*) and (b, b*) of one relation, is
     b* the candidate nearest (cosine) to a* - a + b, leaving out a, a* and b? (accuracy,
-    questions asked)."""
+    questions asked, pairs they were drawn from)."""
     pairs = [p for p in pairs if p[0] in embedding.index and p[1] in embedding.index]
     if len(pairs) < 2:
-        return float("nan"), 0
+        return float("nan"), 0, len(pairs)
     rng = np.random.default_rng(seed)
     first = rng.integers(len(pairs), size=questions)
     second = (first + 1 + rng.integers(len(pairs) - 1, size=questions)) % len(pairs)  # another pair
@@ -102,4 +102,4 @@ def analogy_accuracy(pairs: list[tuple[str, str]], embedding, candidates: list[s
     rows = np.arange(questions)
     for excluded in (a, a_star, b):
         similarity[rows, excluded] = -np.inf
-    return float(np.mean(similarity.argmax(axis=1) == b_star)), questions
+    return float(np.mean(similarity.argmax(axis=1) == b_star)), questions, len(pairs)

@@ -112,8 +112,9 @@ def probe_feature(spec: ProbeSpec, embedding, word_set, candidates, seed: int) -
         # the headline: what the vectors add over the better of the two surface cues
         "over_baselines": accuracy - max(ending, frequency),
     }
-    analogy, asked = probes.analogy_accuracy(word_set.pairs, embedding, candidates, spec.analogy_questions, seed)
-    record.update(analogy=None if asked == 0 else analogy, analogy_questions=asked)
+    analogy, asked, pairs = probes.analogy_accuracy(word_set.pairs, embedding, candidates, spec.analogy_questions,
+                                                    seed)
+    record.update(analogy=None if asked == 0 else analogy, analogy_questions=asked, analogy_pairs=pairs)
     if any(word_set.irregular):
         record["transfer"] = irregular_transfer(word_set, embedding, spec, seed)
     weights = {"coef": torch.as_tensor(model.coef_, dtype=torch.float64),
@@ -142,6 +143,17 @@ def irregular_transfer(word_set, embedding, spec: ProbeSpec, seed: int) -> dict:
             "majority": float(np.bincount(labels[test]).max() / len(test))}
 
 
+def source_versions(language: str) -> dict[str, str]:
+    """The packages a trial's numbers come from (provenance lists the pipeline's own)."""
+    from importlib import metadata
+
+    names = ["scikit-learn"] + ([sources.SOURCES[n].package for n in ("glove_6b_50d", "lemminflect")]
+                                if language == "english" else
+                                [sources.SOURCES[n].package for n in ("navec_russian", "pymorphy3_dicts_ru")]
+                                + ["navec", "pymorphy3"])
+    return {name: metadata.version(name) for name in names}
+
+
 def probe_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
     """Every feature of one language, in one trial: (record, weights)."""
     started = time.monotonic()
@@ -155,6 +167,7 @@ def probe_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
         results[feature], feature_weights = probe_feature(spec, embedding, sets[feature], candidates, seed)
         weights.update({f"{feature}.{name}": tensor for name, tensor in feature_weights.items()})
     record = {"trial": trial, "seed": seed, "embedding": embedding.name, "features": results,
+              "packages": source_versions(spec.language),
               "wall_seconds": round(time.monotonic() - started, 3)}
     return record, weights
 

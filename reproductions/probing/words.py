@@ -119,7 +119,7 @@ RUSSIAN_FEATURES = {
 ASPECT_PREFIXES = sorted("без бес вз вс воз вос вы до за из ис на над недо об обо от ото пере по под подо пре "
                          "пред при про раз рас с со у в во о".split(), key=len, reverse=True)
 #: verb-final suffixes that differ within aspect pairs (решать/решить, давать/дать)
-ASPECT_SUFFIX = re.compile(r"(ыва|ива|ва|а|я|е|и|ну|о|у)?(ть|ти|чь)(ся|сь)?$")
+ASPECT_SUFFIX = re.compile(r"(ыва|ива|ва|а|я|е|и|ы|ну|о|у)?(ть|ти|чь)(ся|сь)?$")
 
 
 def aspect_stem(infinitive: str) -> str:
@@ -162,8 +162,9 @@ def russian_word_sets(parses: list, features: list[str]) -> dict[str, WordSet]:
                 if any(value in tag for value in values):
                     words.add(word, label, group)
                     forms.setdefault((parse.normal_form, label, tag.tense, tag.person), word)
-        # analogy pairs: the same lemma (and tense, person) with the first and second value
-        for (lemma, label, tense, person), word in forms.items():
+        # analogy pairs: the same lemma (and tense, person) with the first and second value; a
+        # noun's gender is not an inflection, so gender of nouns has none
+        for (lemma, label, tense, person), word in forms.items() if kind != "noun_singular" else ():
             other = forms.get((lemma, 1, tense, person)) if label == 0 else None
             if other:
                 words.pairs.append((word, other))

@@ -66,7 +66,8 @@ def probe_table(trials: list[dict], label: str, classes: dict[str, list[str]] | 
         rows.append([name, f"{first['train']} / {first['test']}"]
                     + [mean_text(feature_values(trials, feature, key)) for _, key in COLUMNS]
                     + [interval_text(over_baselines(trials, feature)),
-                       f"{mean_text(analogy)} ({asked:,} questions)" if analogy else "— (no pairs)"])
+                       f"{mean_text(analogy)} ({asked:,} questions from {first['analogy_pairs']:,} pairs)"
+                       if analogy else "— (no same-lemma pairs)"])
     notes = [f"*{label}; accuracy on held-out lemmas, mean over trials.*"]
     for feature in features:
         text = transfer_text(trials, feature)
