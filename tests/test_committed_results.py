@@ -160,23 +160,30 @@ def flattened(record: dict, prefix: str = "") -> dict:
     return flat
 
 
-def check_probe_regenerates(label: str, results: dict, tmp_path) -> None:
-    """A probing experiment's quickest trial, run again by the runner: the same numbers and
-    probe weights within PROBE_TOLERANCE."""
+def check_probe_regenerates(label: str, results: dict) -> None:
+    """A probing experiment's quickest trial, its first feature computed again by the function
+    the runner runs for each feature (all of them would take half a minute here): the same
+    numbers and probe weights within PROBE_TOLERANCE."""
+    from reproductions.probing.suite import ProbeSpec, load_language, probe_feature
+
+    config = results["provenance"]["config"]
     record = min(results["trials"], key=lambda t: t["wall_seconds"])
-    trial = record["trial"]
-    again = run_chunk(results["provenance"]["config"], trial, trial, tmp_path, progress=False)[0]
-    expected, found = flattened(record), flattened(again)
+    spec = ProbeSpec(**config["probe"])
+    feature = spec.features[0]
+    embedding, sets, words = load_language(spec.language, spec.vocabulary, (feature,))
+    again, weights = probe_feature(spec, embedding, sets[feature], words[:spec.analogy_candidates],
+                                   config["seed"] + record["trial"])
+    where = f"{label}, trial {record['trial']}, {feature}"
+    expected, found = flattened(record["features"][feature]), flattened(again)
     wrong = [f"{key} {found.get(key)!r} against {value!r} recorded" for key, value in expected.items()
-             if key != "wall_seconds" and found.get(key) != value
-             and not (isinstance(value, float) and isinstance(found.get(key), float)
-                      and abs(found[key] - value) <= PROBE_TOLERANCE)]
-    assert not wrong, f"{label}, trial {trial}: " + "; ".join(wrong)
-    weights = torch.load(tmp_path / "weights.pt", weights_only=True)[trial]
-    committed = torch.load(results["weights_path"], weights_only=True)[trial]
-    for name, value in committed.items():
-        allowed = PROBE_TOLERANCE * max(float(value.norm()), 1.0)
-        assert float((weights[name] - value).abs().max()) <= allowed, f"{label}, trial {trial}: {name} differs"
+             if found.get(key) != value and not (isinstance(value, float) and isinstance(found.get(key), float)
+                                                 and abs(found[key] - value) <= PROBE_TOLERANCE)]
+    assert not wrong, f"{where}: " + "; ".join(wrong)
+    committed = torch.load(results["weights_path"], weights_only=True)[record["trial"]]
+    for name, value in weights.items():
+        recorded = committed[f"{feature}.{name}"]
+        allowed = PROBE_TOLERANCE * max(float(recorded.norm()), 1.0)
+        assert float((value - recorded).abs().max()) <= allowed, f"{where}: probe {name} differs"
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
@@ -187,7 +194,7 @@ def test_quickest_committed_trial_regenerates(path, tmp_path):
     results = load_results("paper", paper, experiment, ROOT / "results")
     config = results["provenance"]["config"]
     if config.get("kind") == "probe":  # probing word vectors: no training sequences to count
-        check_probe_regenerates(label, results, tmp_path)
+        check_probe_regenerates(label, results)
         return
     record = min(results["trials"], key=lambda t: t["sequences"])
     first, last = trials_trained_with(results, record["trial"])
