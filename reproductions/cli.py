@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from .atomic import WriteError, check_writable
-from .config import PACKAGE, PROFILES, ConfigError, discover_papers, load_experiments, load_paper
+from .config import PACKAGE, PROFILES, ConfigError, discover_papers, load_experiments
+from .reporting.claims import load_review
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
 def dispatch(args) -> None:
     if args.command == "validate":
         for paper_dir in discover_papers():
-            load_paper(paper_dir)
+            load_review(paper_dir)
             for profile in PROFILES:
                 load_experiments(paper_dir, profile)
             print(f"{paper_dir.name}: ok")

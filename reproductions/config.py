@@ -35,6 +35,13 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from .models import MODELS
+from .registry import load_paper_package
+from .tasks import TASKS
+from .training.evaluation import EVALUATIONS
+from .training.run_identity import results_relevant
+from .training.stopping import STOPPING_RULES
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
 PROFILES = ("smoke", "default", "paper")
@@ -284,14 +291,9 @@ def dataclass_schema(cls, skip: tuple[str, ...] = ()) -> dict:
 
 def component_registries() -> dict[str, tuple[dict, tuple[str, ...]]]:
     """Which experiment section names a component from which registry."""
-    from .models import MODELS
-    from .tasks import TASKS
-    from .training.evaluation import EVALUATIONS
-    from .training.stopping import STOPPING_RULES
-
     return {
-        "task": ({k: v for k, v in TASKS.items()}, ()),
-        "model": ({k: spec for k, (spec, _) in MODELS.items()}, ("input_size", "output_size")),
+        "task": (TASKS, ()),
+        "model": ({name: model.spec_class for name, model in MODELS.items()}, ("input_size", "output_size")),
         "train.stopping": (STOPPING_RULES, ()),
         "evaluate": (EVALUATIONS, ()),
     }
@@ -414,7 +416,9 @@ def _section_in(tree: dict, dotted: str) -> bool:
 
 
 def load_experiments(paper_dir: Path, profile: str) -> dict[str, dict]:
-    """Validate a paper's experiments file and resolve every experiment for `profile`."""
+    """Validate a paper's experiments file and resolve every experiment for `profile`.
+    The paper's own package is loaded first: the components it names may be its own."""
+    load_paper_package(paper_dir)
     path = Path(paper_dir) / "experiments.yaml"
     raw = read_yaml(path)
     check_finite(raw, path)
@@ -438,15 +442,6 @@ def load_experiments(paper_dir: Path, profile: str) -> dict[str, dict]:
         raise ConfigError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
     return {name: resolve_experiment(paper_dir.name, name, experiment, profile, path)
             for name, experiment in raw.items()}
-
-
-#: what does not change results (an outlier's reason is prose too)
-PROSE_KEYS = ("title", "description", "outside_bounds")
-
-
-def results_relevant(experiment: dict) -> dict:
-    """The experiment without its prose: what a hash of "the same run" must cover."""
-    return {k: v for k, v in experiment.items() if k not in PROSE_KEYS}
 
 
 def experiment_hash(experiment: dict) -> str:
@@ -481,16 +476,12 @@ def load_paper(paper_dir: Path) -> dict:
         check_unique_ids(data.get(key, []), key, path)
     if data["id"] != Path(paper_dir).name:
         raise ConfigError(f"{display(path)}: id: {data['id']!r} must equal the folder name {Path(paper_dir).name!r}")
-    from .reporting.measures import MEASURES
-
     experiments = set(read_yaml(Path(paper_dir) / "experiments.yaml"))
     for claim in data.get("claims", []):
         where = f"{display(path)}: claims: {claim['id']}"
         if claim["experiment"] not in experiments:
             raise ConfigError(f"{where}: experiment {claim['experiment']!r} is not in experiments.yaml "
                               f"(it has {', '.join(sorted(experiments))})")
-        if claim["measure"] not in MEASURES:
-            raise ConfigError(f"{where}: measure {claim['measure']!r} is not one of {', '.join(MEASURES)}")
     check_links(data, path, Path(paper_dir).parent)
     return data
 

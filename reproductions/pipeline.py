@@ -13,8 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import (PACKAGE, ConfigError, discover_papers, experiment_hash, load_experiments, load_paper,
-                     load_pipeline_config)
+from .config import PACKAGE, ConfigError, discover_papers, experiment_hash, load_experiments, load_pipeline_config
+from .reporting.claims import load_review
 from .runner import chunk_name, chunks
 
 # A chunk is one ensemble on one core; its time limit follows the profile (the paper
@@ -23,16 +23,15 @@ from .runner import chunk_name, chunks
 CHUNK_MINUTES = {"smoke": 10, "default": 60, "paper": 24 * 60}
 
 # What the code hash leaves out: code that renders, scaffolds or benchmarks, but never
-# changes what a training or gathering job writes. (reporting/provenance.py stays in:
-# gathering writes provenance with it.)
+# changes what a training or gathering job writes.
 NOT_TRAINING_CODE = ("reporting/", "templates/", "scaffold.py", "bench.py")
-PAPER_RENDERING_CODE = ("report.py", "explore.py")
+PAPER_RENDERING_CODE = ("report.py", "explore.py", "measures.py")
 
 
 def code_hash(package: Path = PACKAGE) -> str:
     """A hash of the package's Python sources that training and gathering run: every
-    reproductions/**/*.py except reporting (but its provenance.py), templates, the
-    scaffold, the benchmark, and each paper's report.py and explore.py. A param of the
+    reproductions/**/*.py except reporting, templates, the scaffold, the benchmark, and
+    each paper's report.py, explore.py and measures.py. A param of the
     training and gathering rules: editing a task, a model or the trainer re-runs them."""
     digest = hashlib.sha256()
     paper_dirs = {folder.name for folder in discover_papers(package)}
@@ -40,7 +39,7 @@ def code_hash(package: Path = PACKAGE) -> str:
         name = path.relative_to(package).as_posix()
         if "__pycache__" in name:
             continue
-        if name.startswith(NOT_TRAINING_CODE) and name != "reporting/provenance.py":
+        if name.startswith(NOT_TRAINING_CODE):
             continue
         if name.split("/")[0] in paper_dirs and path.name in PAPER_RENDERING_CODE:
             continue
@@ -75,7 +74,7 @@ class Pipeline:
         settings = load_pipeline_config(config)
         profile = settings["profile"]
         papers = {
-            folder.name: {"dir": folder, "meta": load_paper(folder), "experiments": load_experiments(folder, profile)}
+            folder.name: {"dir": folder, "meta": load_review(folder), "experiments": load_experiments(folder, profile)}
             for folder in discover_papers()
         }
         return cls(profile, papers, settings["checkpoint_seconds"])
@@ -110,10 +109,12 @@ class Pipeline:
         return self.experiment_outputs(paper, *self.papers[paper]["experiments"])
 
     def committed_results(self, paper: str) -> list[str]:
-        """Paper-profile results already on disk (committed data), shown beside this profile's."""
+        """Paper-profile results already on disk, shown beside this profile's: gathered
+        (committed data) and a kept run's finished chunks (CONTRIBUTING §6)."""
         if self.profile == "paper":
             return []
-        return [str(p) for p in Path("results/paper").glob(f"{paper}/*/trials.jsonl")]
+        folder = Path("results/paper") / paper
+        return [str(p) for p in sorted(folder.glob("*/trials.jsonl")) + sorted(folder.glob("*/chunks/*/chunk.json"))]
 
     def report_code(self, paper: str) -> list[str]:
         """The code a paper's report runs: the shared reporting package and the paper's own

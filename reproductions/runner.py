@@ -20,10 +20,12 @@ from pathlib import Path
 
 import torch
 
-from .atomic import write_jsonl_atomic
-from .config import ROOT, load_experiments, trial_variants
-from .reporting.provenance import git_state, provenance, write_json_atomic, write_text_atomic
+from .atomic import write_json_atomic, write_jsonl_atomic, write_text_atomic
+from .config import PACKAGE, ROOT, load_experiments, trial_variants
+from .provenance import git_state, provenance
+from .registry import load_paper_package
 from .training.evaluation import build_evaluation
+from .training.guessing import GuessingTrainer
 from .training.trainer import (EnsembleTrainer, TrainingOutcome, atomic_torch_save, fingerprint, fingerprints,
                                weights_digest)
 
@@ -47,6 +49,7 @@ def chunk_name(first: int, last: int) -> str:
 def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint_seconds: float = 60.0,
               progress: bool | None = None) -> list[dict]:
     """Train trials first..last as one ensemble, evaluate them, write the chunk."""
+    load_paper_package(PACKAGE / experiment["paper"])  # its own task or evaluation, if it has one
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -55,7 +58,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     if experiment.get("kind") == "probe":  # probing word vectors: nothing trains a recurrent net
         from .probing.suite import ProbeTrainer as trainer_class
     elif experiment["train"].get("method", "gradient") == "random_guessing":
-        from .training.guessing import GuessingTrainer as trainer_class
+        trainer_class = GuessingTrainer
     records, weights, paths, resumed_seconds, checkouts = [], [], set(), 0.0, []
     # one ensemble per task variant (task.trial_params), e.g. the paper's training/test set pairs
     variants = trial_variants(experiment, list(range(first, last + 1)))
@@ -189,6 +192,4 @@ def load_kept_run(experiment: dict, results: Path = RESULTS) -> dict | None:
 
 
 def resolved(paper: str, experiment: str, profile: str) -> dict:
-    from .config import PACKAGE
-
     return load_experiments(PACKAGE / paper, profile)[experiment]

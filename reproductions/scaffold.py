@@ -18,7 +18,8 @@ import zlib
 from pathlib import Path
 from string import Template
 
-from .config import PACKAGE, ROOT, ConfigError, load_paper
+from .config import PACKAGE, ROOT, ConfigError
+from .reporting.claims import load_review
 from .reporting.text import escape_markdown_text
 
 TEMPLATES = PACKAGE / "templates"
@@ -62,7 +63,7 @@ def new_paper(paper_id: str, title: str, authors: list[str], year: int, short_ti
     page.write_text(Template((TEMPLATES / "review.md").read_text()).substitute(values))
     written.append(page)
     try:
-        load_paper(folder)  # the pipeline loads every paper: a broken one would stop them all
+        load_review(folder)  # the pipeline loads every paper: a broken one would stop them all
     except Exception:
         shutil.rmtree(folder)
         page.unlink()

@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_snakemake
-from reproductions.config import ConfigError, load_experiments, load_paper, load_pipeline_config
+from reproductions.config import ConfigError, load_experiments, load_pipeline_config
+from reproductions.reporting.claims import load_review
 
 EXPERIMENTS = "reproductions/gers2001/experiments.yaml"
 PAPER = "reproductions/gers2001/paper.yaml"
@@ -90,7 +91,7 @@ MALFORMED = [
 def test_snakemake_refuses_malformed_config_in_one_line_before_training(tmp_path, what, edit, file, message):
     repo = light_copy(tmp_path / "repo")
     edit(repo)
-    result = run_snakemake(repo, "all", "--cores", "1", "--config", "profile=smoke", timeout=300)
+    result = run_snakemake(repo, "all", "--cores", "1", "--config", "profile=smoke", timeout=1200)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-3000:]
     lines = [line for line in output.splitlines() if file in line]
@@ -182,7 +183,7 @@ def test_duplicate_claim_and_question_ids_name_both_lines(package_copy, key):
     data[key].append(dict(data[key][0]))
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(ConfigError) as error:
-        load_paper(path.parent)
+        load_review(path.parent)
     assert re.search(rf"paper.yaml: {key}: id '{data[key][0]['id']}' is used twice, by the items at lines \d+ "
                      r"and \d+", str(error.value)), str(error.value)
 
@@ -193,7 +194,7 @@ def test_duplicate_key_in_paper_yaml_names_both_lines(package_copy):
     first = next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith("title:"))
     path.write_text(text + "\ntitle: a second title\n")
     with pytest.raises(ConfigError) as error:
-        load_paper(path.parent)
+        load_review(path.parent)
     assert f"title: key 'title' is defined twice, at lines {first} and " in str(error.value)
 
 

@@ -13,7 +13,7 @@ import torch
 
 from conftest import ROOT
 from reproductions.config import trial_variants
-from reproductions.reporting.provenance import cpu_description
+from reproductions.provenance import cpu_description
 from reproductions.runner import UNDIGESTED_FIELDS, load_results, resolved, run_chunk, value_digest
 from reproductions.tasks import build_task
 from reproductions.training.trainer import EnsembleTrainer, fingerprints, weights_digest

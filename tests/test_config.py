@@ -4,14 +4,15 @@ import pytest
 import yaml
 
 from conftest import run_snakemake
-from reproductions.config import PROFILES, ConfigError, discover_papers, load_experiments, load_paper
+from reproductions.config import PROFILES, ConfigError, discover_papers, load_experiments
+from reproductions.reporting.claims import load_review
 
 
 def test_every_paper_validates_for_every_profile():
     papers = discover_papers()
     assert papers
     for folder in papers:
-        load_paper(folder)
+        load_review(folder)
         for profile in PROFILES:
             assert load_experiments(folder, profile)
 
@@ -69,5 +70,5 @@ def test_a_claim_must_name_an_experiment_and_a_measure_that_exist(repo_copy, key
     data["claims"][0][key] = value
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(ConfigError, match="reproductions/gers2001/paper.yaml: claims: ") as error:
-        load_paper(path.parent)
+        load_review(path.parent)
     assert message in str(error.value)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from reproductions.tasks.formal_languages import FormalLanguageTask, language_string, legal_next_sets
-from reproductions.training.metrics import generalisation_range, string_accepted
+from reproductions.tasks.metrics import generalisation_range, string_accepted
 
 
 def in_language(language, word):

@@ -6,7 +6,7 @@ import torch
 
 from reproductions.models import LSTM, LSTMSpec
 from reproductions.training.fused_lstm import FusedLSTMStep
-from reproductions.training.metrics import squared_error
+from reproductions.tasks.metrics import squared_error
 
 VARIANTS = {
     "1997 cell, truncated, gates in the recurrent vector": dict(recurrent="cells_and_gates", bias_gates=True,
@@ -82,7 +82,7 @@ SRN_VARIANTS = {
 def test_fused_srn_step_equals_autograd(variant):
     """The SRN baselines' compiled step (full gradient through time) equals autograd."""
     from reproductions.models.baselines import SRN, SRNSpec
-    from reproductions.training.fused_lstm import fused_step_for
+    from reproductions.training.compiled import fused_step_for
     from reproductions.training.fused_srn import FusedSRNStep
 
     spec = SRNSpec(input_size=3, output_size=2, hidden_size=5, init_range=0.5, **SRN_VARIANTS[variant])
@@ -104,7 +104,7 @@ def test_fused_srn_step_equals_autograd(variant):
 
 def test_models_without_a_kernel_train_on_the_torch_path():
     from reproductions.models.baselines import GRU, GRUSpec, SRN, SRNSpec
-    from reproductions.training.fused_lstm import fused_step_for
+    from reproductions.training.compiled import fused_step_for
 
     assert fused_step_for(GRU(GRUSpec(input_size=2, output_size=2), 2)) is None
     assert fused_step_for(SRN(SRNSpec(input_size=2, output_size=2), 2, dtype=torch.float32)) is None
@@ -116,7 +116,7 @@ def test_one_hot_inputs_give_the_same_bits_as_dense_codes(kind):
     results equal those on the dense codes exactly."""
     from reproductions.models import build_model
     from reproductions.tasks import build_task
-    from reproductions.training.fused_lstm import fused_step_for
+    from reproductions.training.compiled import fused_step_for
 
     task = build_task("very_long_lag", {"p": 20, "q": 10})
     rng = np.random.default_rng(5)

@@ -6,7 +6,7 @@ import torch
 
 from reproductions.models import LSTM, LSTMSpec
 from reproductions.tasks import build_task
-from reproductions.training import metrics
+from reproductions.tasks import metrics
 from reproductions.training.fast_eval import ensemble_outputs
 from reproductions.training import stopping
 from reproductions.training.stopping import RecentSequencesCorrect, TrainingAndTestSetsCorrect, build_stopping_rule
@@ -185,7 +185,7 @@ def test_screened_failures_agree_with_testing_every_sequence():
     """`failures` stops testing a trial once it is past max_wrong; its verdicts and the
     mean errors of the trials within max_wrong equal those of the full test."""
     from reproductions.training.fast_eval import failures
-    from reproductions.training.metrics import final_errors
+    from reproductions.tasks.metrics import final_errors
 
     two_sequence = build_task("two_sequence", {"T": 20, "N": 3})
     model = lstm_3a(8)

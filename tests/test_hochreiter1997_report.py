@@ -7,7 +7,7 @@ import re
 import subprocess
 
 from reproductions.hochreiter1997.report import _test_text, cost_table, family_table, paper_only_rows, paper_estimate
-from reproductions.reporting.provenance import git_state
+from reproductions.provenance import git_state
 from reproductions.reporting.report import ReportContext, experiment_table
 from reproductions.runner import resolved
 

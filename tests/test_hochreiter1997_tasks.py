@@ -7,7 +7,7 @@ import pytest
 from reproductions.config import PACKAGE, load_experiments
 from reproductions.models import build_model
 from reproductions.tasks import build_task
-from reproductions.tasks.hochreiter1997 import (REBER_SYMBOLS, TEMPORAL_ORDER_CLASSES, EmbeddedReberTask,
+from reproductions.hochreiter1997.tasks import (REBER_SYMBOLS, TEMPORAL_ORDER_CLASSES, EmbeddedReberTask,
                                                 MarkedPairsTask, NoiseFreeLongLagTask, TemporalOrderTask,
                                                 TwoSequenceTask, VeryLongLagTask, embedded_reber_accepts,
                                                 embedded_reber_string, reber_accepts)
@@ -140,7 +140,7 @@ def test_two_sequence_streams_of_3a_and_3b_are_pinned():
 
 def test_exp3c_is_tested_against_noise_free_targets():
     from reproductions.models import build_model
-    from reproductions.training.evaluation import HeldOutTest
+    from reproductions.hochreiter1997.evaluations import HeldOutTest
     from reproductions.training.stopping import TestSetCriterion, evaluate_on
 
     task = TwoSequenceTask(T=20, N=1, threshold=0.1, class1_target=0.2, class2_target=0.8,

@@ -21,7 +21,8 @@ import pytest
 import yaml
 
 from conftest import BIN, TIMEOUT_SCALE, copy_repository, run_bounded, run_snakemake
-from reproductions.config import ConfigError, discover_papers, load_paper
+from reproductions.config import ConfigError, discover_papers
+from reproductions.reporting.claims import load_review
 from reproductions.scaffold import new_paper
 from test_site_browser import Visit
 
@@ -93,10 +94,10 @@ def build_hostile_site(repo: Path) -> Path:
         paper = make_hostile(yaml.safe_load((repo / "reproductions" / paper_id / "paper.yaml").read_text()),
                              with_doi=paper_id == "hostile2024")
         write_paper(repo, paper)
-        load_paper(repo / "reproductions" / paper_id)  # hostile text, yet valid
+        load_review(repo / "reproductions" / paper_id)  # hostile text, yet valid
     (repo / "docs" / "reviews" / "hostile2025.md").unlink()  # the site writes a stub review
     # the claims table of the review page: the pipeline's report (the stub needs none)
-    result = run_snakemake(repo, "hostile2024", "--cores", "1", "--config", "profile=smoke", timeout=600)
+    result = run_snakemake(repo, "hostile2024", "--cores", "1", "--config", "profile=smoke", timeout=1800)
     assert result.returncode == 0, result.stderr[-5000:]
     built = run_bounded([str(BIN / "python"), "-m", "mkdocs", "build", "--strict"], 300, cwd=repo)
     assert built.returncode == 0, built.stderr[-5000:]
@@ -230,10 +231,10 @@ def test_validation_refuses_unsafe_links_and_dois(tmp_path, field, value, messag
         paper[field] = value
     write_paper(tmp_path, paper)
     with pytest.raises(ConfigError, match=r"demo2024/paper\.yaml: " + message):
-        load_paper(folder)
+        load_review(folder)
     paper_ok = {**paper, "open_questions": [{**question, "id": "q", "links": [
         {"text": "x", "url": "https://example.org/a_(b)?c=1&d#e"}, {"text": "y", "url": "../reviews/demo2024.md"}]}]}
     for key in ("doi", "url"):
         paper_ok.pop(key, None)
     write_paper(tmp_path, {**paper_ok, "doi": "10.1162/neco.1997.9.8.1735"})
-    load_paper(folder)  # https:, site-relative paths and a real DOI stay valid
+    load_review(folder)  # https:, site-relative paths and a real DOI stay valid

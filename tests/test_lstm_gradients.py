@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from reproductions.models import GRU, LSTM, SRN, GRUSpec, LSTMSpec, SRNSpec
-from reproductions.training.metrics import squared_error
+from reproductions.tasks.metrics import squared_error
 
 FULL_GRADIENT_VARIANTS = {
     "1997 cell": dict(),

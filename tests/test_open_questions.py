@@ -71,9 +71,10 @@ def test_links_to_missing_papers_or_experiments_fail_the_build(papers):
 
 
 def test_every_real_question_is_valid_and_the_attention_question_has_its_evidence():
-    from reproductions.config import discover_papers, load_paper
+    from reproductions.config import discover_papers
+    from reproductions.reporting.claims import load_review
 
-    real = [{**load_paper(d), "_dir": d} for d in discover_papers()]
+    real = [{**load_review(d), "_dir": d} for d in discover_papers()]
     hooks.check_links(real)
     attention = next(q for p in real if p["id"] == "hochreiter1997" for q in p["open_questions"]
                      if q["id"] == "attention-and-lstm")

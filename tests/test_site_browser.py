@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import TIMEOUT_SCALE
-from reproductions.config import discover_papers, load_paper
+from reproductions.config import discover_papers
+from reproductions.reporting.claims import load_review
 
 pytestmark = pytest.mark.slow
 
-PAPERS = [load_paper(folder) for folder in discover_papers()]
+PAPERS = [load_review(folder) for folder in discover_papers()]
 
 # Resolves once MathJax has typeset the page (our config chains every typeset
 # onto MathJax.startup.promise, so wait until that promise stops changing).

@@ -21,7 +21,7 @@ def random_inputs(K, B, T, I=3, seed=0):
 
 
 def test_registered_and_shapes():
-    assert MODELS["transformer"] == (TransformerSpec, Transformer)
+    assert MODELS["transformer"] is Transformer and Transformer.spec_class is TransformerSpec
     model = build_model("transformer", {"d_model": 8, "heads": 2, "d_ffn": 16, "layers": 2}, 3, 4, trials=5)
     outputs, states = model.run(random_inputs(5, 7, 11), record=True)
     assert outputs.shape == (5, 7, 11, 4)

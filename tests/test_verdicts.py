@@ -5,8 +5,8 @@ import copy
 
 import pytest
 
-from reproductions.config import PACKAGE, discover_papers, load_paper
-from reproductions.reporting.claims import check_claims, number_text, resolved
+from reproductions.config import PACKAGE, discover_papers
+from reproductions.reporting.claims import check_claims, load_review, number_text, resolved
 from reproductions.reporting.verdicts import WORDS, fisher_exact, judge, wilson
 
 
@@ -72,7 +72,7 @@ def test_the_papers_committed_exp1_and_exp2c_rows_are_not_reproduced():
     """The same, from the committed paper-profile results and paper.yaml's numbers."""
     from reproductions.runner import load_results
 
-    paper = load_paper(PACKAGE / "hochreiter1997")
+    paper = load_review(PACKAGE / "hochreiter1997")
     claims = {c["id"]: c for c in resolved(paper)}
     for claim_id, experiment in (("reber-3x2-success", "reber_3x2"), ("reber-4x1-success", "reber_4x1"),
                                  ("reber-3x2-speed", "reber_3x2"), ("2c-q200-p200", "exp2c_q200_p200")):
@@ -155,7 +155,7 @@ def test_no_number_and_not_run():
 
 @pytest.mark.parametrize("folder", discover_papers(), ids=lambda f: f.name)
 def test_every_claim_carries_a_well_formed_number(folder):
-    paper = load_paper(folder)
+    paper = load_review(folder)
     assert check_claims(paper) == []
     for claim in resolved(paper):
         assert number_text(claim["paper"])
@@ -164,7 +164,7 @@ def test_every_claim_carries_a_well_formed_number(folder):
 
 
 def test_a_missing_or_malformed_number_fails():
-    paper = load_paper(PACKAGE / "hochreiter1997")
+    paper = load_review(PACKAGE / "hochreiter1997")
     broken = copy.deepcopy(paper)
     broken["claims"][0]["paper"] = {"quantity": "success_rate"}  # no value and no status saying why
     assert any("no value" in e for e in check_claims(broken))
@@ -191,4 +191,28 @@ def test_the_schema_rejects_a_number_as_a_string(tmp_path):
                                                     "      quantity: success_rate\n      range: [97, 100]\n"
                                                     "      value: \"97%\"", 1))
     with pytest.raises((ConfigError, Exception)):
-        load_paper(folder)
+        load_review(folder)
+
+
+def test_a_qualitative_claim_is_shown_as_a_shape_and_compares_no_number(tmp_path):
+    """A claim the paper makes only in a figure ("Fig. 3, shape only"): valid without a
+    number, shown as "shape only" with its words, and the one rule gives it no verdict."""
+    import shutil
+
+    import yaml
+
+    folder = tmp_path / "gers2001"
+    shutil.copytree(PACKAGE / "gers2001", folder)
+    data = yaml.safe_load((folder / "paper.yaml").read_text())
+    shape = {"quantity": "qualitative", "note": "the counter cell's state rises with each a, falls with each b"}
+    data["claims"][0]["paper"] = shape
+    (folder / "paper.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    paper = load_review(folder)
+    assert check_claims(paper) == []
+    qualitative = claim("qualitative", "percent_solved", note=shape["note"])
+    assert number_text(qualitative["paper"]) == f"shape only ({shape['note']})"
+    verdict = judge(qualitative, trials([10, 20]))
+    assert verdict.word == "no number to compare"
+    assert "a qualitative claim" in verdict.text
+    assert any("has no number" in e for e in check_claims({"claims": [claim("qualitative", "percent_solved",
+                                                                            value=3, note="x")]}))

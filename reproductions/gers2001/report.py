@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..atomic import write_text_atomic
 from ..reporting.figures import best_trial, new_figure, save, trained_networks
 from ..reporting.measures import MEASURES
-from ..reporting.provenance import write_text_atomic
 from ..reporting.report import markdown_table
 from ..tasks import collate
 from ..tasks.formal_languages import language_string

@@ -16,14 +16,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from ..models import LSTM, LSTMSpec
+from ..atomic import write_text_atomic
+from ..config import PACKAGE, load_experiments, load_paper
+from ..models import LSTM, LSTMSpec, build_model
 from ..reporting.claims import SPEED, claims_for, for_rate, number_text, paper_mean, resolved
 from ..reporting.figures import new_figure, save
 from ..reporting.ledger import cell
 from ..reporting.measures import MEASURES, solved_text
 from ..reporting.verdicts import judge
-from ..reporting.provenance import write_text_atomic
 from ..reporting.report import figure_markdown, markdown_table
+from ..tasks import build_task, collate
+from ..training.stopping import stack_for_trials
 
 FAMILIES = {
     "exp1": ("Experiment 1: embedded Reber grammar", ["reber_3x2", "reber_4x1", "reber_3x2_real_time", "reber_3x2_outputs_see_inputs",
@@ -82,8 +85,6 @@ def _claims(ctx) -> list[dict]:
 
 @functools.cache
 def _paper_yaml() -> dict:
-    from ..config import PACKAGE, load_paper
-
     return load_paper(PACKAGE / "hochreiter1997")
 
 
@@ -228,8 +229,6 @@ def family_table(ctx, names, extra_rows: list[list[str]] = ()) -> str:
 
 @functools.cache
 def _paper_profile() -> dict:
-    from ..config import PACKAGE, load_experiments
-
     return load_experiments(PACKAGE / "hochreiter1997", "paper")
 
 
@@ -302,8 +301,6 @@ def paper_estimate(ctx, name) -> PaperEstimate | None:
 
 @functools.cache
 def _mean_length(name) -> float:
-    from ..tasks import build_task
-
     task = _paper_profile()[name]["task"]
     return build_task(task["name"], task["params"]).mean_length()
 
@@ -485,10 +482,6 @@ def state_drift_figure(ctx, sequences: int = 40, seed: int = 97) -> tuple[str, s
     drift shared by both classes (|mean s_c| over all sequences) and the part that tells
     the classes apart (|mean over x-sequences - mean over y-sequences|), the larger of the
     two cells, one line per trial. h = 2σ(s) - 1 has lost 90% of its slope where |s| > 3.6."""
-    from ..models import build_model
-    from ..tasks import build_task, collate
-    from ..training.stopping import stack_for_trials
-
     panels = [(name, title, ctx.results.get("paper", {}).get(name)) for name, title in DRIFT_PANELS]
     panels = [p for p in panels if p[2]]
     if not panels:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .ensemble import EnsembleNet, NetSpec, squash
+from .ensemble import MODELS, EnsembleNet, NetSpec, squash
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,11 @@ class SRNSpec(NetSpec):
     output_squash: str = "logistic"
 
 
+@MODELS.register("srn")
 class SRN(EnsembleNet):
     """Elman's simple recurrent network: h(t) = f(W x(t) + U h(t-1) + b)."""
+
+    spec_class = SRNSpec
 
     spec: SRNSpec
 
@@ -53,8 +56,11 @@ class GRUSpec(NetSpec):
     output_squash: str = "logistic"
 
 
+@MODELS.register("gru")
 class GRU(EnsembleNet):
     """Gated recurrent unit (Cho et al. 2014), in torch.nn.GRU's formulation."""
+
+    spec_class = GRUSpec
 
     spec: GRUSpec
 

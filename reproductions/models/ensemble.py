@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from ..registry import Registry
+
 
 @dataclass(frozen=True)
 class NetSpec:
@@ -27,10 +29,16 @@ class NetSpec:
     init_range: float = 0.1
 
 
+#: every model by the name experiments.yaml gives it (`model: {name: ...}`)
+MODELS: Registry[type[EnsembleNet]] = Registry("model")
+
+
 class EnsembleNet(nn.Module):
     """Shared machinery: per-trial seeded initialisation, counting, slicing."""
 
     spec: NetSpec
+    #: the frozen dataclass of its parameters (`model.params` in experiments.yaml)
+    spec_class: type[NetSpec] = NetSpec
 
     def __init__(self, spec: NetSpec, trials: int, dtype=torch.float64):
         super().__init__()

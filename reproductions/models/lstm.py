@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .ensemble import EnsembleNet, NetSpec, squash
+from .ensemble import MODELS, EnsembleNet, NetSpec, squash
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,11 @@ class LSTMSpec(NetSpec):
         return {"cells": self.cells, "cells_and_gates": self.hidden_units, "none": 0}[self.recurrent]
 
 
+@MODELS.register("lstm")
 class LSTM(EnsembleNet):
     """An ensemble of LSTM networks: input layer -> memory blocks -> outputs."""
+
+    spec_class = LSTMSpec
 
     spec: LSTMSpec
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .ensemble import EnsembleNet, NetSpec, squash
+from .ensemble import MODELS, EnsembleNet, NetSpec, squash
 
 POSITIONS = ("none", "sinusoidal")
 
@@ -66,8 +66,11 @@ def causal_mask(length: int, dtype) -> torch.Tensor:
     return torch.full((length, length), float("-inf"), dtype=dtype).triu(1)
 
 
+@MODELS.register("transformer")
 class Transformer(EnsembleNet):
     """Embedding -> `layers` causal encoder layers -> one output unit per symbol."""
+
+    spec_class = TransformerSpec
 
     spec: TransformerSpec
 

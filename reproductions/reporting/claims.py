@@ -10,20 +10,14 @@ number lives in code.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
-#: what the paper measured -> the measures of ours (reproductions.reporting.measures) that compare with it
-QUANTITY_MEASURES = {
-    "success_rate": ("percent_solved",),
-    "mean_sequences": ("mean_sequences",),
-    "median_sequences": ("median_sequences",),
-    "sequences_spent": ("mean_sequences_spent",),
-    "test_fraction_wrong": ("mean_test_fraction_wrong",),
-    "test_wrong": ("mean_test_wrong",),
-    "test_abs_error": ("mean_test_abs_error",),
-    "test_mse": ("mean_test_mse",),
-    "generalisation": ("best_generalisation", "median_generalisation"),
-    "accuracy": ("mean_analogy_accuracy", "mean_probe_accuracy"),
-}
+from ..config import ConfigError, display, load_paper
+from ..registry import load_paper_package
+from .measures import MEASURES, measures_for
+
+#: a claim whose paper shows a shape, not a number ("Fig. 3, shape only")
+QUALITATIVE = "qualitative"
 SPEED = ("mean_sequences", "median_sequences")
 TESTS = ("test_fraction_wrong", "test_wrong", "test_abs_error", "test_mse")
 #: how a number of each quantity reads on a page (a value, then its unit)
@@ -39,9 +33,14 @@ def check_claims(paper: dict) -> list[str]:
     for claim in paper["claims"]:
         number, where = claim["paper"], claim["id"]
         quantity = number["quantity"]
-        if claim["measure"] not in QUANTITY_MEASURES[quantity]:
+        if quantity == QUALITATIVE:
+            if any(k in number for k in ("value", "range", "value_of", "bound", "by_learning_rate")):
+                errors.append(f"{where}: a qualitative claim has no number (say the shape in `note`)")
+            continue
+        # which measures compare with which quantity: each measure says so where it registers
+        if claim["measure"] not in measures_for(quantity):
             errors.append(f"{where}: the paper's {quantity} does not compare with our measure {claim['measure']!r} "
-                          f"(use {' or '.join(QUANTITY_MEASURES[quantity])})")
+                          f"(use {' or '.join(measures_for(quantity))})")
         has_number = any(k in number for k in ("value", "range", "value_of"))
         if number.get("status") in NO_NUMBER and (has_number or "by_learning_rate" in number):
             errors.append(f"{where}: status {number['status']!r} but a number is given")
@@ -147,6 +146,8 @@ def number_text(number: dict, trials: bool = True) -> str:
     status = number.get("status")
     if status in NO_NUMBER:
         text = status
+    elif quantity == QUALITATIVE:
+        text = "shape only"
     elif "by_learning_rate" in number:
         rows = number["by_learning_rate"]
         text = (" / ".join(_fmt(r["value"], quantity) for r in rows) + " at lr "
@@ -194,3 +195,16 @@ def paper_mean(claims: list[dict], experiment: str, rate: float | None = None) -
             return sum(r["value"] for r in number["by_learning_rate"]) / len(number["by_learning_rate"])
         return low_high(number)[1]
     return None
+
+
+def load_review(paper_dir: Path) -> dict:
+    """A paper's paper.yaml as the pipeline and the site use it: checked against its schema
+    and experiments (`config.load_paper`), then, with the paper's own package loaded, every
+    claim's measure registered."""
+    paper = load_paper(paper_dir)
+    load_paper_package(paper_dir)
+    for claim in paper.get("claims", []):
+        if claim["measure"] not in MEASURES:
+            raise ConfigError(f"{display(Path(paper_dir) / 'paper.yaml')}: claims: {claim['id']}: measure "
+                              f"{claim['measure']!r} is not one of {', '.join(MEASURES)}")
+    return paper

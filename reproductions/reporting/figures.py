@@ -57,8 +57,6 @@ def best_trial(trials: list[dict]) -> dict:
 def load_run(profile: str, paper: str, experiment: str, **kwargs) -> tuple[dict, dict] | None:
     """A gathered result and the experiment config it ran with (its provenance, not today's
     experiments.yaml), or None if it has not run."""
-    from ..runner import load_results
-
     results = load_results(profile, paper, experiment, **kwargs)
     if results is None:
         return None

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from ..atomic import write_text_atomic
 from ..config import PACKAGE
 from .claims import number_text, paper_mean, resolved
 from .measures import MEASURES
-from .provenance import write_text_atomic
 from .text import escape_markdown_text
 from .verdicts import WORDS, counts, judge
 

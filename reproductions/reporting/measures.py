@@ -4,46 +4,74 @@ Each takes the list of per-trial records and returns (value, text): the number
 and how the page shows it. Aggregates are over all trials (success rates) or
 over the solved trials (speed, generalisation), never the best seed alone
 unless the name says "best".
+
+Each registers itself in `MEASURES` with the quantities of paper.yaml it compares with
+(`@measure("success_rate")`); a claim names one by its function name. A paper's own
+measures live in its folder (e.g. reproductions/hochreiter1997/measures.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..training.metrics import quartiles
+from ..registry import Registry
+from ..tasks.metrics import quartiles
+
+#: every measure by its function name, as a claim's `measure:` names it
+MEASURES = Registry("measure")
 
 
-def _solved(trials):
+def measure(*quantities: str):
+    """Register a measure under its function name, comparable with these paper quantities
+    (`claims[].paper.quantity`); `measures_for` reads them back."""
+
+    def register(function):
+        function.quantities = quantities
+        return MEASURES.register()(function)
+
+    return register
+
+
+def measures_for(quantity: str) -> list[str]:
+    """The measures that compare with a paper quantity, in registration order."""
+    return [name for name, function in MEASURES.items() if quantity in function.quantities]
+
+
+def solved_trials(trials) -> list[dict]:
     return [t for t in trials if t["solved"]]
 
 
 def solved_text(trials) -> str:
     """The count a mean or median over solved trials rests on, shown beside it everywhere."""
-    return f"({len(_solved(trials))} of {len(trials)} solved)"
+    return f"({len(solved_trials(trials))} of {len(trials)} solved)"
 
 
+@measure("success_rate")
 def percent_solved(trials):
-    solved = len(_solved(trials))
+    solved = len(solved_trials(trials))
     value = 100.0 * solved / len(trials)
     return value, f"{value:.0f}% ({solved}/{len(trials)})"
 
 
+@measure("median_sequences")
 def median_sequences(trials):
-    solved = _solved(trials)
+    solved = solved_trials(trials)
     if not solved:
         return None, "— (none solved)"
     q1, median, q3 = quartiles([t["sequences"] for t in solved])
     return median, f"{median:,.0f} [{q1:,.0f}–{q3:,.0f}] {solved_text(trials)}"
 
 
+@measure("mean_sequences")
 def mean_sequences(trials):
-    solved = _solved(trials)
+    solved = solved_trials(trials)
     if not solved:
         return None, "— (none solved)"
     value = float(np.mean([t["sequences"] for t in solved]))
     return value, f"{value:,.0f} {solved_text(trials)}"
 
 
+@measure("sequences_spent")
 def mean_sequences_spent(trials):
     """Mean sequences over every trial, an unsolved one counting all it spent (its cap): the
     cost of random guessing, which a trial pays whether or not it finds a solution."""
@@ -53,76 +81,23 @@ def mean_sequences_spent(trials):
     return value, f"{value:,.0f} {solved_text(trials)}"
 
 
+@measure("generalisation")
 def best_generalisation(trials):
-    solved = _solved(trials)
+    solved = solved_trials(trials)
     if not solved:
         return None, "— (none solved)"
     best = max(t["generalisation"] for t in solved)
     return best, f"n ≤ {best}" + (" (test limit)" if best >= solved[0]["tested_up_to"] else "") + f" {solved_text(trials)}"
 
 
+@measure("generalisation")
 def median_generalisation(trials):
-    solved = _solved(trials)
+    solved = solved_trials(trials)
     if not solved:
         return None, "— (none solved)"
     q1, median, q3 = quartiles([t["generalisation"] for t in solved])
     return median, f"n ≤ {median:.0f} [{q1:.0f}–{q3:.0f}] {solved_text(trials)}"
 
-
-MEASURES = {f.__name__: f for f in (percent_solved, median_sequences, mean_sequences, mean_sequences_spent,
-                                    best_generalisation, median_generalisation)}
-
-
-# --- Hochreiter & Schmidhuber 1997: post-training tests and guessing -----------------------
-
-def _mean_of(trials, key):
-    values = [t[key] for t in _solved(trials) if key in t]
-    return float(np.mean(values)) if values else None
-
-
-def mean_test_wrong(trials):
-    """Mean number of held-out test sequences a solved trial gets wrong (of test_size)."""
-    value = _mean_of(trials, "test_wrong")
-    if value is None:
-        return None, "— (none solved)"
-    return value, f"{value:,.1f} of {_solved(trials)[0]['test_size']:,} {solved_text(trials)}"
-
-
-def mean_test_fraction_wrong(trials):
-    """Mean fraction of held-out test sequences a solved trial gets wrong."""
-    value = _mean_of(trials, "test_fraction_wrong")
-    if value is None:
-        return None, "— (none solved)"
-    return value, f"{value:.6f} {solved_text(trials)}"
-
-
-def mean_test_abs_error(trials):
-    """Mean absolute error at the ends of the held-out test sequences (solved trials); in
-    1997 Exp. 3c the mean difference to the noise-free target."""
-    value = _mean_of(trials, "test_mean_abs_error")
-    if value is None:
-        return None, "— (none solved)"
-    return value, f"{value:.4f} {solved_text(trials)}"
-
-
-def mean_test_mse(trials):
-    """Mean squared error on the held-out test sequences (solved trials); 1997 Table 8's MSE."""
-    value = _mean_of(trials, "test_mse")
-    if value is None:
-        return None, "— (none solved)"
-    return value, f"{value:.4f} {solved_text(trials)}"
-
-
-def mean_guesses(trials):
-    """Mean number of random guesses until a guess passes (solved trials)."""
-    value = _mean_of(trials, "guesses")
-    if value is None:
-        return None, "— (none solved)"
-    return value, f"{value:,.0f} {solved_text(trials)}"
-
-
-MEASURES.update({f.__name__: f for f in (mean_test_wrong, mean_test_fraction_wrong, mean_test_abs_error,
-                                                 mean_test_mse, mean_guesses)})
 
 
 # --- probing word vectors (reproductions/probing/): one record per trial, a block per feature ---
@@ -133,6 +108,7 @@ def _per_feature(trials, key):
             if t["features"][f].get(key) is not None]
 
 
+@measure("accuracy")
 def mean_analogy_accuracy(trials):
     """Vector-offset analogies answered correctly (Mikolov et al. 2013's test), in percent,
     over every feature with analogy pairs and every trial."""
@@ -143,12 +119,10 @@ def mean_analogy_accuracy(trials):
     return float(np.mean(values)), f"{np.mean(values):.1f}% (mean over features and trials; {asked:,} questions)"
 
 
+@measure("accuracy")
 def mean_probe_accuracy(trials):
     """Held-out accuracy of the linear probes, in percent, over features and trials."""
     values = _per_feature(trials, "probe")
     if not values:
         return None, "— (no probes)"
     return float(np.mean(values)), f"{np.mean(values):.1f}% (mean over features and trials)"
-
-
-MEASURES.update({f.__name__: f for f in (mean_analogy_accuracy, mean_probe_accuracy)})

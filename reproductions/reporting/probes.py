@@ -8,8 +8,9 @@ import math
 
 import numpy as np
 
-from ..probing.suite import interval
-from .report import markdown_table
+from tabulate import tabulate
+
+from ..probing.suite import FEATURES, interval
 
 
 def feature_values(trials: list[dict], feature: str, key: str) -> list[float]:
@@ -73,21 +74,11 @@ def probe_table(trials: list[dict], label: str, classes: dict[str, list[str]] | 
         text = transfer_text(trials, feature)
         if text:
             notes.append(f"*Regular → irregular ({feature.replace('_', ' ')}): {text}.*")
-    return markdown_table(header, rows) + "\n\n" + "\n\n".join(notes)
+    table = tabulate(rows, headers=header, tablefmt="pipe", disable_numparse=True)  # as report.markdown_table
+    return table + "\n\n" + "\n\n".join(notes)
 
 
-def experiment_probe_table(ctx, name: str) -> str:
-    """The results section of one probing experiment, for each profile shown."""
-    from ..probing.suite import FEATURES
-    from .report import profile_label
-
-    parts = []
-    for profile in ctx.profiles:
-        result = ctx.results[profile].get(name)
-        if not result:
-            continue
-        language = result["provenance"]["config"]["probe"]["language"]
-        classes = {f: FEATURES[language][f][0] for f in result["trials"][0]["features"]}
-        label = f"{result['trials'][0]['embedding']}, {profile_label(profile, result)}"
-        parts.append(probe_table(result["trials"], label, classes))
-    return "\n\n".join(parts) or "Not run yet."
+def feature_classes(result: dict) -> dict[str, list[str]]:
+    """The class names of each feature a probing result has."""
+    language = result["provenance"]["config"]["probe"]["language"]
+    return {f: FEATURES[language][f][0] for f in result["trials"][0]["features"]}

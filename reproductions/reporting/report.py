@@ -21,11 +21,12 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from ..config import PACKAGE, ROOT, load_experiments, load_paper
+from ..atomic import write_text_atomic
+from ..config import PACKAGE, ROOT, load_experiments
 from ..runner import load_kept_run, load_results
 from . import ledger
+from .claims import load_review
 from .measures import MEASURES
-from .provenance import write_text_atomic
 from .text import escape_markdown_text
 
 
@@ -111,9 +112,15 @@ def experiment_table(ctx: ReportContext, name: str) -> str:
 
 def probe_section(ctx: ReportContext, name: str) -> str:
     """A probing experiment's table (reporting/probes.py), in place of the training table."""
-    from .probes import experiment_probe_table
+    from .probes import feature_classes, probe_table
 
-    return experiment_probe_table(ctx, name)
+    parts = []
+    for profile in ctx.profiles:
+        result = ctx.results[profile].get(name)
+        if result:
+            label = f"{result['trials'][0]['embedding']}, {profile_label(profile, result)}"
+            parts.append(probe_table(result["trials"], label, feature_classes(result)))
+    return "\n\n".join(parts) or "Not run yet."
 
 
 def provenance_section(ctx: ReportContext) -> str:
@@ -151,7 +158,7 @@ def figure_markdown(paper_id: str, figures: list[tuple[str, str]]) -> str:
 
 def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, results_root: Path | None = None) -> Path:
     paper_dir = PACKAGE / paper_id
-    paper = load_paper(paper_dir)
+    paper = load_review(paper_dir)
     experiments = load_experiments(paper_dir, profile)
     out_dir = Path(out_dir or ROOT / "docs" / "generated" / paper_id)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .claims import BOUND_SIGNS, SPEED, low_high
+from .claims import BOUND_SIGNS, QUALITATIVE, SPEED, low_high
 from .measures import MEASURES
 
 WORDS = ("reproduced", "partly", "not reproduced", "untested", "no number to compare")
@@ -188,6 +188,8 @@ def judge(claim: dict, trials: list[dict] | None, cap: int | None = None,
         notes.append("against a secondary number, not the paper's own")
     if claim.get("differs"):
         notes.append("criterion differs: " + claim["differs"])
+    if quantity == QUALITATIVE:
+        return Verdict("no number to compare", ["a qualitative claim: the paper shows a shape, not a number"] + notes)
     if low_high(number) is None:
         return Verdict("no number to compare", notes)
     if not trials:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import ROOT
-
+#: the repository (sources imports nothing of the project: it is the bottom layer)
+ROOT = Path(__file__).resolve().parents[2]
 #: the npm project the text sources install into (package.json, package-lock.json)
 NPM_PROJECT_NAME = "sources/npm"
 NPM_PROJECT = ROOT / NPM_PROJECT_NAME

@@ -1,28 +1,19 @@
-"""Tasks behind one interface (`Task`) and a registry by name."""
+"""Tasks behind one interface (`Task`) and a registry by name (`TASKS`).
+
+The shared tasks register themselves here; a paper's own tasks live in its folder
+(e.g. reproductions/hochreiter1997/tasks.py) and register themselves when the paper's
+package is loaded (`reproductions.registry.load_paper_package`).
+"""
 
 from __future__ import annotations
 
-from .base import Batch, Sequence, Task, collate
+from . import metrics
+from .base import TASKS, Batch, Sequence, Task, collate
 from .formal_languages import FormalLanguageTask
-from .hochreiter1997 import (EmbeddedReberTask, MarkedPairsTask, NoiseFreeLongLagTask, TemporalOrderTask,
-                             TwoSequenceTask, VeryLongLagTask)
-
-TASKS: dict[str, type[Task]] = {
-    "formal_language": FormalLanguageTask,
-    # Hochreiter & Schmidhuber 1997
-    "embedded_reber": EmbeddedReberTask,
-    "noise_free_long_lag": NoiseFreeLongLagTask,
-    "very_long_lag": VeryLongLagTask,
-    "two_sequence": TwoSequenceTask,
-    "marked_pairs": MarkedPairsTask,
-    "temporal_order": TemporalOrderTask,
-}
 
 
 def build_task(name: str, params: dict) -> Task:
-    if name not in TASKS:
-        raise KeyError(f"unknown task {name!r}; registered: {sorted(TASKS)}")
     return TASKS[name](**params)
 
 
-__all__ = ["TASKS", "build_task", "Task", "Sequence", "Batch", "collate", "FormalLanguageTask"]
+__all__ = ["TASKS", "build_task", "Task", "Sequence", "Batch", "collate", "FormalLanguageTask", "metrics"]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..registry import Registry
+
 
 class Sequence:
     """One example: `inputs` [T, I], `targets` [T, O], `error_mask` [T].
@@ -91,6 +93,10 @@ def collate(sequences: list[Sequence], with_inputs: bool = True) -> Batch:
     return Batch(inputs, targets, mask, lengths, [s.info for s in sequences], symbols)
 
 
+#: every task by the name experiments.yaml gives it (`task: {name: ...}`)
+TASKS: Registry[type[Task]] = Registry("task")
+
+
 class Task(ABC):
     """A seeded source of sequences plus the paper's notion of "correct"."""
 
@@ -106,7 +112,7 @@ class Task(ABC):
     @abstractmethod
     def correct(self, outputs, targets, error_mask):
         """The paper's per-sequence success test, [K, B] booleans (a named
-        function from `reproductions.training.metrics`)."""
+        function from `reproductions.tasks.metrics`)."""
 
     def test_sample(self, rng: np.random.Generator) -> Sequence:
         """Draw one test sequence: as `sample`, except where the paper judges against

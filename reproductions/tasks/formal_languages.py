@@ -5,7 +5,7 @@ starting with a start symbol S, and at every step predicts the *set* of
 symbols that may legally come next, T marking the end of the string. One output
 unit per symbol; a target is 1 for every legal next symbol, 0 otherwise. A
 string is accepted only if, at every step, every output thresholded at 0.5
-equals its target (see `reproductions.training.metrics.string_accepted`).
+equals its target (see `reproductions.tasks.metrics.string_accepted`).
 Training strings have n in a small range (n = 1..10 for a^n b^n); the test
 asks for which larger n the strings are still accepted.
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..training.metrics import string_accepted
-from .base import Sequence, Task
+from .metrics import string_accepted
+from .base import TASKS, Sequence, Task
 
 LANGUAGES = {
     # language: (letters in order of appearance, has a second counter m)
@@ -77,6 +77,7 @@ def legal_next_sets(language: str, n: int, m: int | None = None) -> list[set[str
     return sets
 
 
+@TASKS.register("formal_language")
 @dataclass
 class FormalLanguageTask(Task):
     """Next-symbol-set prediction on a^n b^n, a^n b^n c^n or a^n b^m B^m A^n.

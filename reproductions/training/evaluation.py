@@ -7,11 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..registry import Registry
 from ..tasks import collate
-from .metrics import generalisation_range
+from ..tasks.metrics import generalisation_range
 from .stopping import stack_for_trials
 
+#: every evaluation by the name experiments.yaml gives it (`evaluate: {name: ...}`)
+EVALUATIONS = Registry("evaluation")
 
+
+@EVALUATIONS.register("generalisation")
 @dataclass
 class Generalisation:
     """Which string sizes 1..max_size every network accepts (Gers & Schmidhuber
@@ -50,49 +55,11 @@ class Generalisation:
         return results
 
 
-EVALUATIONS = {"generalisation": Generalisation}
-
-
 def build_evaluation(name: str, params: dict):
-    if name not in EVALUATIONS:
-        raise KeyError(f"unknown evaluation {name!r}; registered: {sorted(EVALUATIONS)}")
     return EVALUATIONS[name](**params)
 
 
-@dataclass
-class HeldOutTest:
-    """The 1997 paper's post-training test (Exps. 1, 3-6): every trained
-    network on a held-out set, after it stopped.
-
-    With `use_task_test_set` the task's own test set (Exp. 1's 256 strings);
-    otherwise `size` fresh sequences from a generator seeded with `seed` (2,560
-    in Exps. 3-6; 10,000 in 2b/2c). Reports per trial the number and fraction
-    of test sequences that fail the task's test, the mean absolute error and
-    the mean squared error at the sequence ends.
-    """
-
-    size: int = 2560
-    seed: int = 2560
-    use_task_test_set: bool = False
-
-    def __call__(self, model, task) -> list[dict]:
-        from .stopping import evaluate_on
-
-        if self.use_task_test_set:
-            sequences = task.test_set()
-        else:
-            rng = np.random.default_rng(self.seed)
-            sequences = [task.test_sample(rng) for _ in range(self.size)]
-        ok, errors = evaluate_on(model, task, sequences, batch_size=256)
-        return [{"test_size": len(sequences), "test_wrong": int((~ok[k]).sum()),
-                 "test_fraction_wrong": float((~ok[k]).mean()),
-                 "test_mean_abs_error": float(errors[k].mean()),
-                 "test_mse": float((errors[k] ** 2).mean())} for k in range(model.trials)]
-
-
-EVALUATIONS["held_out_test"] = HeldOutTest
-
-
+@EVALUATIONS.register("generalisation_scan")
 @dataclass
 class GeneralisationScan:
     """Gers & Schmidhuber 2001's generalisation test, taken far past the paper's
@@ -169,5 +136,3 @@ class GeneralisationScan:
                             "scanned_to": int(scanned[k]), "tested_up_to": self.max_size})
         return results
 
-
-EVALUATIONS["generalisation_scan"] = GeneralisationScan

@@ -18,7 +18,8 @@ import numpy as np
 import torch
 
 from ..tasks import collate
-from .fused_lstm import PARAMETER_ORDER, fused_step_for
+from .compiled import fused_step_for
+from .fused_lstm import PARAMETER_ORDER
 
 #: at most this many values (trials x sequences x steps x (inputs + outputs + 1)) per kernel call
 MAX_BLOCK_VALUES = 4_000_000
@@ -81,7 +82,7 @@ def failures(model, task, sequences, max_wrong: int = 0, first: int = 16, with_e
     number above `max_wrong`). With `with_errors`, also the [K] mean absolute
     error at the sequence ends over the whole set, for the trials within
     `max_wrong` (NaN for the others)."""
-    from .metrics import final_errors
+    from ..tasks.metrics import final_errors
 
     K = model.trials
     wrong = np.zeros(K, dtype=np.int64)

@@ -20,7 +20,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 from numba import njit
+
+from ..models.lstm import LSTM
+from .compiled import COMPILED_STEPS
 
 # squashing function codes
 SQUASH_CODES = {"logistic": 0, "logistic_pm2": 1, "logistic_pm1": 2, "tanh": 3, "identity": 4, "relu": 5}
@@ -403,16 +407,15 @@ PARAMETER_ORDER = ("w_in", "w_rec", "b_cells", "b_gates", "w_peep_in", "w_peep_p
 
 def supports(model) -> bool:
     """Whether the fused step implements this model (the LSTM family in float64)."""
-    from ..models.lstm import LSTM
-    import torch
-
     return isinstance(model, LSTM) and model.dtype == torch.float64
 
 
+@COMPILED_STEPS.register("lstm")
 class FusedLSTMStep:
     """Calls the kernel on a torch LSTM ensemble's own storage."""
 
     kernel_block = staticmethod(lstm_train_block)
+    supports = staticmethod(supports)
 
     def __init__(self, model):
         spec = model.spec
@@ -464,16 +467,3 @@ class FusedLSTMStep:
         self.kernel_block(xb, symb, db, maskb, lengthsb, self.flags, lr, momentum, *self._storage(model, velocity),
                           outputs, losses)
         return outputs, losses
-
-
-def fused_step_for(model):
-    """The compiled training step for this model (LSTM family or SRN, float64), or None
-    where only the torch module can train it (e.g. GRU, Transformer, float32)."""
-    from .fused_srn import FusedSRNStep
-    from .fused_srn import supports as srn_supported
-
-    if supports(model):
-        return FusedLSTMStep(model)
-    if srn_supported(model):
-        return FusedSRNStep(model)
-    return None

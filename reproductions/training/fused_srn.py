@@ -11,8 +11,11 @@ both give the same results.
 from __future__ import annotations
 
 import numpy as np
+import torch
 from numba import njit
 
+from ..models.baselines import SRN
+from .compiled import COMPILED_STEPS
 from .fused_lstm import SQUASH_CODES, FusedLSTMStep, _copy_outputs, _slope, _squash, _to_trials_last, _update
 
 
@@ -156,16 +159,15 @@ SRN_PARAMETERS = ("w_in", "w_rec", "b_hidden", "w_out", "b_out")
 
 def supports(model) -> bool:
     """Whether this kernel implements the model (the SRN in float64)."""
-    from ..models.baselines import SRN
-    import torch
-
     return isinstance(model, SRN) and model.dtype == torch.float64
 
 
+@COMPILED_STEPS.register("srn")
 class FusedSRNStep(FusedLSTMStep):
     """Calls the kernel on a torch SRN ensemble's own storage (FusedLSTMStep's calls)."""
 
     kernel_block = staticmethod(srn_train_block)
+    supports = staticmethod(supports)
 
     def __init__(self, model):
         spec = model.spec

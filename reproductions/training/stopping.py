@@ -19,7 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..registry import Registry
 from ..tasks import Task, collate
+
+#: every stopping rule by the name experiments.yaml gives it (`train.stopping: {name: ...}`)
+STOPPING_RULES = Registry("stopping rule")
 
 
 def stack_for_trials(batch, trials: int, dtype) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -39,6 +43,7 @@ def training_set_accepted(model, task: Task) -> np.ndarray:
     return task.correct(outputs, targets, mask).all(-1).numpy()
 
 
+@STOPPING_RULES.register("training_set_accepted")
 @dataclass
 class TrainingSetAccepted:
     """Solved when every string of the task's training set is accepted.
@@ -74,12 +79,7 @@ class TrainingSetAccepted:
         pass
 
 
-STOPPING_RULES = {"training_set_accepted": TrainingSetAccepted}
-
-
 def build_stopping_rule(name: str, params: dict):
-    if name not in STOPPING_RULES:
-        raise KeyError(f"unknown stopping rule {name!r}; registered: {sorted(STOPPING_RULES)}")
     return STOPPING_RULES[name](**params)
 
 
@@ -91,7 +91,7 @@ def evaluate_on(model, task: Task, sequences, batch_size: int = 512) -> tuple[np
     [K, B] results of the task's test and [K, B, O] absolute errors at each
     sequence's last error step."""
     from .fast_eval import ensemble_outputs
-    from .metrics import final_errors
+    from ..tasks.metrics import final_errors
 
     correct, errors = [], []
     for start in range(0, len(sequences), batch_size):
@@ -102,6 +102,7 @@ def evaluate_on(model, task: Task, sequences, batch_size: int = 512) -> tuple[np
     return np.concatenate(correct, axis=1), np.concatenate(errors, axis=1)
 
 
+@STOPPING_RULES.register("training_and_test_sets_correct")
 @dataclass
 class TrainingAndTestSetsCorrect:
     """1997 Exp. 1: solved when every string of the training set *and* of the
@@ -139,6 +140,7 @@ class TrainingAndTestSetsCorrect:
         pass
 
 
+@STOPPING_RULES.register("recent_sequences_correct")
 @dataclass
 class RecentSequencesCorrect:
     """The 1997 paper's on-line criteria over the most recent training sequences.
@@ -225,6 +227,7 @@ class RecentSequencesCorrect:
             self._wrong, self._loss_sum = state["wrong"].copy(), state["loss_sum"].copy()
 
 
+@STOPPING_RULES.register("test_set_criterion")
 @dataclass
 class TestSetCriterion:
     """1997 Exp. 3 stopping criteria ST1 and ST2 on a fixed random test set.
@@ -297,16 +300,11 @@ class TestSetCriterion:
         pass
 
 
-STOPPING_RULES.update({
-    "training_and_test_sets_correct": TrainingAndTestSetsCorrect,
-    "recent_sequences_correct": RecentSequencesCorrect,
-    "test_set_criterion": TestSetCriterion,
-})
-
 
 # --- Weiss, Goldberg & Yahav 2018 ----------------------------------------------------------
 
 
+@STOPPING_RULES.register("fixed_budget")
 @dataclass
 class FixedBudget:
     """Every trial trains for `sequences` sequences, without stopping early; it has
@@ -360,5 +358,3 @@ class FixedBudget:
     def load_state_dict(self, state: dict) -> None:
         self._first = None if state["first"] is None else state["first"].copy()
 
-
-STOPPING_RULES["fixed_budget"] = FixedBudget

@@ -27,12 +27,12 @@ import torch
 from tqdm import tqdm
 
 from ..atomic import atomic_torch_save  # noqa: F401 (one atomic writer for every output)
-from ..config import results_relevant
 from ..models import build_model
 from ..tasks import build_task, collate
-from .metrics import squared_error
-from .fused_lstm import fused_step_for
+from ..tasks.metrics import squared_error
+from .compiled import fused_step_for
 from .fused_rtrl import RealTimeLSTMStep
+from .run_identity import results_relevant
 from .stopping import build_stopping_rule
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}

@@ -5,7 +5,8 @@ Every generator follows the paper's text (shared/papers.md §1.4, [H97a]/[H97b]
 All sequences are on-line draws from the trial's own generator, except for the
 embedded Reber grammar (a fixed training set and test set) and task 2a (two
 sequences). Error is given where `error_mask` is 1; the success test of each
-task is a named function of `reproductions.training.metrics`.
+task is a named function of `reproductions.tasks.metrics`. Each task registers itself
+in `TASKS` under the name experiments.yaml uses.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..training import metrics
-from .base import Sequence, Task
+from ..tasks import TASKS, Sequence, Task, metrics
 
 # --------------------------------------------------------------------------- Exp. 1
 
@@ -86,6 +86,7 @@ def embedded_reber_next_sets(string: str) -> list[set[str]]:
     return sets
 
 
+@TASKS.register("embedded_reber")
 @dataclass
 class EmbeddedReberTask(Task):
     """Exp. 1: next-symbol prediction on the embedded Reber grammar.
@@ -147,6 +148,7 @@ class EmbeddedReberTask(Task):
 # --------------------------------------------------------------------------- Exp. 2
 
 
+@TASKS.register("noise_free_long_lag")
 @dataclass
 class NoiseFreeLongLagTask(Task):
     """Exp. 2a (random_infix false) and 2b (random_infix true).
@@ -195,6 +197,7 @@ class NoiseFreeLongLagTask(Task):
         return list(self._fixed)
 
 
+@TASKS.register("very_long_lag")
 @dataclass
 class VeryLongLagTask(Task):
     """Exp. 2c: very long minimal lags q+1, p distractors, no local regularities.
@@ -242,6 +245,7 @@ class VeryLongLagTask(Task):
 # --------------------------------------------------------------------------- Exp. 3
 
 
+@TASKS.register("two_sequence")
 @dataclass
 class TwoSequenceTask(Task):
     """Exp. 3: Bengio et al.'s (1994) 2-sequence problem, in the paper's three variants.
@@ -301,6 +305,7 @@ class TwoSequenceTask(Task):
 # --------------------------------------------------------------------------- Exp. 4, 5
 
 
+@TASKS.register("marked_pairs")
 @dataclass
 class MarkedPairsTask(Task):
     """Exp. 4 (adding, operation "add") and Exp. 5 (multiplication, "multiply").
@@ -363,6 +368,7 @@ TEMPORAL_ORDER_CLASSES = {
 TEMPORAL_ORDER_WINDOWS = {2: ((10, 20), (50, 60)), 3: ((10, 20), (33, 43), (66, 76))}
 
 
+@TASKS.register("temporal_order")
 @dataclass
 class TemporalOrderTask(Task):
     """Exp. 6a (relevant 2) and 6b (relevant 3): classify by the order of X/Y.

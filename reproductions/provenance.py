@@ -11,8 +11,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from ..atomic import write_json_atomic, write_text_atomic  # noqa: F401 (the writers import them from here)
-from ..config import ROOT
+from .config import ROOT
 
 PACKAGES = ("torch", "numpy", "numba", "snakemake", "mkdocs", "mkdocs-material", "mkdocs-jupyter", "matplotlib")
 

@@ -1,0 +1,60 @@
+"""Measures of Hochreiter & Schmidhuber 1997 alone: the post-training tests on held-out
+sequences (the `held_out_test` evaluation's records) and random guessing (Exp. 1-3).
+Each registers itself in the shared `MEASURES` when the paper's package is loaded."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..reporting.measures import measure, solved_text, solved_trials
+
+
+def _mean_of(trials, key):
+    values = [t[key] for t in solved_trials(trials) if key in t]
+    return float(np.mean(values)) if values else None
+
+
+@measure("test_wrong")
+def mean_test_wrong(trials):
+    """Mean number of held-out test sequences a solved trial gets wrong (of test_size)."""
+    value = _mean_of(trials, "test_wrong")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:,.1f} of {solved_trials(trials)[0]['test_size']:,} {solved_text(trials)}"
+
+
+@measure("test_fraction_wrong")
+def mean_test_fraction_wrong(trials):
+    """Mean fraction of held-out test sequences a solved trial gets wrong."""
+    value = _mean_of(trials, "test_fraction_wrong")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:.6f} {solved_text(trials)}"
+
+
+@measure("test_abs_error")
+def mean_test_abs_error(trials):
+    """Mean absolute error at the ends of the held-out test sequences (solved trials); in
+    1997 Exp. 3c the mean difference to the noise-free target."""
+    value = _mean_of(trials, "test_mean_abs_error")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:.4f} {solved_text(trials)}"
+
+
+@measure("test_mse")
+def mean_test_mse(trials):
+    """Mean squared error on the held-out test sequences (solved trials); 1997 Table 8's MSE."""
+    value = _mean_of(trials, "test_mse")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:.4f} {solved_text(trials)}"
+
+
+@measure()
+def mean_guesses(trials):
+    """Mean number of random guesses until a guess passes (solved trials)."""
+    value = _mean_of(trials, "guesses")
+    if value is None:
+        return None, "— (none solved)"
+    return value, f"{value:,.0f} {solved_text(trials)}"
