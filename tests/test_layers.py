@@ -3,10 +3,12 @@
 Bottom first (a module may import its own layer and the layers below it):
 
   foundation    registry.py (the one Registry class, the paper-package loader), atomic.py,
-                settings.py (typed train and experiment settings, pydantic)
+                settings.py (typed train and experiment settings, pydantic),
+                sources/ (natural-language sources from the package registries)
   models        models/
   tasks         tasks/ (with tasks/metrics.py, the per-sequence success tests)
-  training      training/ (stopping rules, evaluations, trainer, compiled kernels)
+  training      training/ (stopping rules, evaluations, trainer, compiled kernels), probing/
+                (probes on word vectors: the experiment kind `probe`)
   results       config.py (validating an experiment needs the component registries below),
                 runner.py (training chunks, gathering, kept runs), provenance.py
   reporting     reporting/ (measures, claims, verdicts, tables, figures, notebooks)
@@ -32,10 +34,10 @@ from conftest import ROOT
 PACKAGE_NAME = "reproductions"
 
 LAYERS = [
-    ("foundation", ("registry", "atomic", "settings")),
+    ("foundation", ("registry", "atomic", "settings", "sources")),
     ("models", ("models",)),
     ("tasks", ("tasks",)),
-    ("training", ("training",)),
+    ("training", ("training", "probing")),
     ("results", ("config", "runner", "provenance")),
     ("reporting", ("reporting",)),
     ("papers", ()),  # every folder with a paper.yaml

@@ -130,7 +130,7 @@ BOUND_SIGNS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
 def _fmt(value: float, quantity: str) -> str:
-    if quantity == "success_rate":
+    if quantity in ("success_rate", "accuracy"):
         return f"{value:g}%"
     if quantity == "generalisation":
         return f"{value:g}"

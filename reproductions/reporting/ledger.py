@@ -73,7 +73,8 @@ def claim_entries(ctx) -> list[dict]:
             "paper": ctx.paper["id"], "claim": claim["id"], "text": claim["text"], "experiment": experiment,
             "paper_number": number_text(claim["paper"]), "source": claim["source"],
             "ours": ours, "profile": decides, "trials": len(result["trials"]) if result else 0,
-            "solved": sum(bool(t["solved"]) for t in result["trials"]) if result else 0,
+            # (a probing trial has no success criterion, so no `solved`)
+            "solved": sum(bool(t.get("solved")) for t in result["trials"]) if result else 0,
             "ours_text": MEASURES[claim["measure"]](result["trials"])[1] if result else "not run",
             "verdict": verdict.word, "reasons": verdict.reasons,
             "anchor": claim_anchor(claim["id"]), "command": reproduce_command(ctx.paper["id"], experiment),

@@ -138,3 +138,30 @@ def _bin_accuracy(index: int):
 
 for _index in range(3):
     measure("test_accuracy")(_bin_accuracy(_index))
+
+# --- probing word vectors (reproductions/probing/): one record per trial, a block per feature ---
+
+def _per_feature(trials, key):
+    """Every trial's value of `key` for every feature (None left out), as percent."""
+    return [100.0 * t["features"][f][key] for t in trials for f in t.get("features", {})
+            if t["features"][f].get(key) is not None]
+
+
+@measure("accuracy")
+def mean_analogy_accuracy(trials):
+    """Vector-offset analogies answered correctly (Mikolov et al. 2013's test), in percent,
+    over every feature with analogy pairs and every trial."""
+    values = _per_feature(trials, "analogy")
+    if not values:
+        return None, "— (no analogy pairs)"
+    asked = sum(t["features"][f]["analogy_questions"] for t in trials for f in t["features"])
+    return float(np.mean(values)), f"{np.mean(values):.1f}% (mean over features and trials; {asked:,} questions)"
+
+
+@measure("accuracy")
+def mean_probe_accuracy(trials):
+    """Held-out accuracy of the linear probes, in percent, over features and trials."""
+    values = _per_feature(trials, "probe")
+    if not values:
+        return None, "— (no probes)"
+    return float(np.mean(values)), f"{np.mean(values):.1f}% (mean over features and trials)"

@@ -171,6 +171,19 @@ def experiment_section(ctx: ReportContext, name: str) -> str:
     return "\n".join(parts)
 
 
+def probe_section(ctx: ReportContext, name: str) -> str:
+    """A probing experiment's table (reporting/probes.py), in place of the training table."""
+    from .probes import feature_classes, probe_table
+
+    parts = []
+    for profile in ctx.profiles:
+        result = ctx.results[profile].get(name)
+        if result:
+            label = f"{result['trials'][0]['embedding']}, {profile_label(profile, result)}"
+            parts.append(probe_table(result["trials"], label, feature_classes(result)))
+    return "\n\n".join(parts) or "Not run yet."
+
+
 def provenance_section(ctx: ReportContext) -> str:
     header = ["Experiment", "Profile", "Trials", "Commit", "Date", "Packages", "Training path", "Machine"]
     rows = []
@@ -256,7 +269,7 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
         # the id lets an open question link to this table (docs/hooks/site.py: experiment_anchor);
         # math in the heading is typeset, in the table of contents too (the site's hook)
         parts += [f"#### {escape_markdown_text(experiment['title'])} {{ #results-{name} }}", "",
-                  experiment_section(ctx, name), ""]
+                  experiment_section(ctx, name) if experiment.get("kind") != "probe" else probe_section(ctx, name), ""]
     write_text_atomic("\n".join(parts), out_dir / "results.md")
 
     figures = []
