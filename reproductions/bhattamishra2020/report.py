@@ -34,6 +34,13 @@ def _run(ctx, name):
     return ctx.run(name)
 
 
+def bin_cell(trials, index: int) -> str:
+    """Mean accuracy in a bin with the lowest and highest trial (the row names the trial count)."""
+    mean = MEASURES[f"bin{index + 1}_accuracy"](trials)[0]
+    values = [100 * t["bin_accuracy"][index] for t in trials]
+    return f"{mean:.0f}% [{min(values):.0f}–{max(values):.0f}]"
+
+
 def accuracy_table(ctx) -> str:
     """Language x model: percentage of test strings correct per length bin, beside the paper's."""
     header = ["Language", "Model", "Profile", "Learned (200 training strings)"]
@@ -48,7 +55,7 @@ def accuracy_table(ctx) -> str:
             bins = bins or trials[0]["bins"]
             rows.append([f"{label} ({family})", model_label, profile_label(profile, results),
                          MEASURES["percent_solved"](trials)[1],
-                         *[MEASURES[f"bin{i + 1}_accuracy"](trials)[1] for i in range(BINS)], NOT_VERIFIED])
+                         *[bin_cell(trials, i) for i in range(BINS)], NOT_VERIFIED])
     if not rows:
         return "Not yet run.\n"
     header += [f"Lengths {low}–{high}" + (" (training)" if i == 0 else "") for i, (low, high) in enumerate(bins)]
@@ -177,7 +184,7 @@ def figures(ctx) -> list[tuple[str, str]]:
 
 def snippets(ctx) -> dict[str, str]:
     intro = ("Each cell is the percentage of a bin's test strings that the network gets right at every step "
-             "(the set of legal next symbols, end included), as the mean over trials with the lowest and highest "
-             "trial in brackets. Every network and model of a language is tested on the same strings. The paper's "
+             "(the set of legal next symbols, end included), as the mean over the row's trials with the lowest and "
+             "highest trial in brackets. Every network and model of a language is tested on the same strings. The paper's "
              "numbers could not be read (see the open question on its tables).\n\n")
     return {"accuracy": intro + accuracy_table(ctx)}
