@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from .atomic import atomic_torch_save, write_json_atomic, write_jsonl_atomic, write_text_atomic
+from .atomic import atomic_torch_save, write_json_atomic, write_jsonl_atomic
 from .config import PACKAGE, ROOT, load_experiments, trial_variants
 from .probing.suite import ProbeTrainer
 from .provenance import git_state, provenance
@@ -39,8 +39,9 @@ def experiment_dir(profile: str, paper: str, experiment: str, results: Path = RE
 
 
 def chunks(experiment: dict) -> list[tuple[int, int]]:
-    """[(first, last)] trial ranges, `trials_per_job` trials each."""
-    size = ExperimentSettings.model_validate(experiment).job_size
+    """[(first, last)] trial ranges, `trials_per_job` trials each (every kind of experiment,
+    probing too: so not through ExperimentSettings, which describes trained networks)."""
+    size = experiment.get("trials_per_job") or experiment["trials"]
     return [(first, min(first + size, experiment["trials"]) - 1) for first in range(0, experiment["trials"], size)]
 
 

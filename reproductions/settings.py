@@ -86,7 +86,3 @@ class ExperimentSettings(BaseModel):
     evaluate: ComponentSettings
     #: trials per ensemble job; None: all of them in one
     trials_per_job: int | None = None
-
-    @property
-    def job_size(self) -> int:
-        return self.trials_per_job or self.trials

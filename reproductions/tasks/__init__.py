@@ -17,4 +17,4 @@ def build_task(name: str, params: dict) -> Task:
     return TASKS[name](**params)
 
 
-__all__ = ["TASKS", "build_task", "Task", "Sequence", "Batch", "collate", "FormalLanguageTask", "metrics"]
+__all__ = ["TASKS", "build_task", "Task", "Sequence", "Batch", "collate", "FormalLanguageTask", "LengthBinTask", "metrics"]
