@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ..registry import Registry
 from .run_identity import weights_digest, weights_summary
+
+#: hooks by name; the key of `train` that turns each on (its value: the hook's parameters)
+HOOKS = Registry("training hook")
 
 
 class TrainingHook:
@@ -43,6 +47,7 @@ class TrainingHook:
         """Restore from a checkpoint's (flat) dict; keys absent in older checkpoints are tolerated."""
 
 
+@HOOKS.register("grow")
 @dataclass
 class Growth(TrainingHook):
     """1997 Exp. 2: the memory cells join once the error stops decreasing ("added once the
@@ -118,6 +123,7 @@ class Growth(TrainingHook):
                 setattr(self, key, saved[key])
 
 
+@HOOKS.register("replay_digest")
 @dataclass
 class ReplayDigest(TrainingHook):
     """Every trial still training at `at` sequences records a digest of its weights there
@@ -160,8 +166,6 @@ class ReplayDigest(TrainingHook):
         self.replay_taken = saved.get("replay_taken", saved["seen"] >= self.at)
 
 
-#: hooks by name; the key of `train` that turns each on (its value: the hook's parameters)
-HOOKS = {"grow": Growth, "replay_digest": ReplayDigest}
 #: hooks every gradient-trained run has, in this order after the ones `train` names
 ALWAYS = ("replay_digest",)
 
