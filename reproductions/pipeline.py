@@ -109,10 +109,12 @@ class Pipeline:
         return self.experiment_outputs(paper, *self.papers[paper]["experiments"])
 
     def committed_results(self, paper: str) -> list[str]:
-        """Paper-profile results already on disk (committed data), shown beside this profile's."""
+        """Paper-profile results already on disk, shown beside this profile's: gathered
+        (committed data) and a kept run's finished chunks (CONTRIBUTING §6)."""
         if self.profile == "paper":
             return []
-        return [str(p) for p in Path("results/paper").glob(f"{paper}/*/trials.jsonl")]
+        folder = Path("results/paper") / paper
+        return [str(p) for p in sorted(folder.glob("*/trials.jsonl")) + sorted(folder.glob("*/chunks/*/chunk.json"))]
 
     def report_code(self, paper: str) -> list[str]:
         """The code a paper's report runs: the shared reporting package and the paper's own

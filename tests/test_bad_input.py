@@ -91,7 +91,7 @@ MALFORMED = [
 def test_snakemake_refuses_malformed_config_in_one_line_before_training(tmp_path, what, edit, file, message):
     repo = light_copy(tmp_path / "repo")
     edit(repo)
-    result = run_snakemake(repo, "all", "--cores", "1", "--config", "profile=smoke", timeout=300)
+    result = run_snakemake(repo, "all", "--cores", "1", "--config", "profile=smoke", timeout=1200)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-3000:]
     lines = [line for line in output.splitlines() if file in line]

@@ -25,12 +25,12 @@ def with_smoke_chunk_size(experiments: str, trials_per_job: int) -> str:
 def run_anbn(repo) -> tuple[list[dict], dict, list[str]]:
     """Trial records (without wall time), weights and chunk directories of one smoke run."""
     shutil.rmtree(repo / "results/smoke", ignore_errors=True)
-    result = run_snakemake(repo, "gers2001_anbn", "--cores", "2", "--config", "profile=smoke", timeout=600)
+    result = run_snakemake(repo, "gers2001_anbn", "--cores", "2", "--config", "profile=smoke", timeout=1800)
     assert result.returncode == 0, result.stderr[-5000:]
     records = [json.loads(line) for line in (repo / RESULT / "trials.jsonl").read_text().splitlines()]
     for record in records:
         del record["wall_seconds"]
-    weights = torch.load(repo / RESULT / "weights.pt", weights_only=False)
+    weights = torch.load(repo / RESULT / "weights.pt", weights_only=True)
     chunk_dirs = sorted(p.name for p in (repo / RESULT / "chunks").iterdir())
     return records, weights, chunk_dirs
 

@@ -73,7 +73,7 @@ def result(out: Path):
     records = [json.loads(line) for line in (out / "trials.jsonl").read_text().splitlines()]
     for record in records:
         record.pop("wall_seconds")
-    return records, torch.load(out / "weights.pt", weights_only=False)
+    return records, torch.load(out / "weights.pt", weights_only=True)
 
 
 def assert_same(a, b):
@@ -231,7 +231,7 @@ def test_a_second_pipeline_run_in_one_checkout_is_refused(tmp_path):
             time.sleep(0.1)
         assert locks.is_dir() and any(locks.iterdir()), "the first run never locked the checkout"
         # the same outputs (a run of another profile writes other files, and may run beside it)
-        second = run_snakemake(repo, "gers2001_anbn", "--cores", "1", "--config", "profile=default", timeout=300)
+        second = run_snakemake(repo, "gers2001_anbn", "--cores", "1", "--config", "profile=default", timeout=1200)
         assert second.returncode != 0
         assert "Directory cannot be locked" in second.stdout + second.stderr
         assert first.poll() is None  # the first run goes on

@@ -97,7 +97,7 @@ def build_hostile_site(repo: Path) -> Path:
         load_review(repo / "reproductions" / paper_id)  # hostile text, yet valid
     (repo / "docs" / "reviews" / "hostile2025.md").unlink()  # the site writes a stub review
     # the claims table of the review page: the pipeline's report (the stub needs none)
-    result = run_snakemake(repo, "hostile2024", "--cores", "1", "--config", "profile=smoke", timeout=600)
+    result = run_snakemake(repo, "hostile2024", "--cores", "1", "--config", "profile=smoke", timeout=1800)
     assert result.returncode == 0, result.stderr[-5000:]
     built = run_bounded([str(BIN / "python"), "-m", "mkdocs", "build", "--strict"], 300, cwd=repo)
     assert built.returncode == 0, built.stderr[-5000:]

@@ -46,7 +46,7 @@ def slurm_conf(tmp_path_factory):
     state = tmp_path_factory.mktemp("slurm-cluster")
     try:
         # up to a few minutes for apt-get when the packages are missing; seconds otherwise
-        up = run_bounded(["bash", str(UP), str(state)], timeout=600)
+        up = run_bounded(["bash", str(UP), str(state)], timeout=1800)
         if up.returncode == UP_EXIT_UNAVAILABLE:
             unavailable(up.stderr.strip())
         assert up.returncode == 0, f"cluster did not come up:\n{up.stdout}\n{up.stderr}"
@@ -63,7 +63,7 @@ def slurm_conf(tmp_path_factory):
 def run_on_cluster(repo, slurm_conf, *extra: str):
     """The README's cluster command, at the smoke profile, for one experiment."""
     return run_snakemake(repo, TARGET, "--profile", "profiles/slurm", "--default-resources", "slurm_partition=debug",
-                         *LOCAL_CLUSTER_OPTIONS, *extra, "--config", "profile=smoke", timeout=300,
+                         *LOCAL_CLUSTER_OPTIONS, *extra, "--config", "profile=smoke", timeout=1200,
                          env={"SLURM_CONF": str(slurm_conf)})
 
 
@@ -76,7 +76,7 @@ def read_result(repo) -> dict:
     return {
         "records": records,
         "provenance": {k: v for k, v in provenance.items() if k not in VOLATILE_PROVENANCE},
-        "weights": torch.load(directory / "weights.pt", weights_only=False),
+        "weights": torch.load(directory / "weights.pt", weights_only=True),
     }
 
 
@@ -88,7 +88,7 @@ def forget_results(repo) -> None:
 def test_cluster_run_gives_the_local_results(slurm_conf, tmp_path):
     repo = copy_repository(tmp_path / "repo")
     # the local run first, in the same copy, so that the cluster job finds numba's compiled cache
-    local = run_snakemake(repo, TARGET, "--cores", "2", "--config", "profile=smoke", timeout=300)
+    local = run_snakemake(repo, TARGET, "--cores", "2", "--config", "profile=smoke", timeout=1200)
     assert local.returncode == 0, local.stderr[-5000:]
     expected = read_result(repo)
     forget_results(repo)

@@ -15,7 +15,7 @@ SNAKEFILES = [ROOT / "Snakefile", *sorted((ROOT / "reproductions/rules").glob("*
 
 
 def test_snakemake_lint_is_clean():
-    result = run_snakemake(ROOT, "--lint", "--config", "profile=smoke", timeout=120)
+    result = run_snakemake(ROOT, "--lint", "--config", "profile=smoke", timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Congratulations" in result.stdout + result.stderr
 
@@ -27,7 +27,7 @@ def test_snakefiles_are_formatted():
 
 def test_every_paper_and_experiment_has_its_target():
     """From experiments.yaml alone: a paper needs no rules.smk (weiss2018 has none)."""
-    result = run_snakemake(ROOT, "--list-target-rules", "--config", "profile=smoke", timeout=120)
+    result = run_snakemake(ROOT, "--list-target-rules", "--config", "profile=smoke", timeout=600)
     assert result.returncode == 0, result.stderr
     targets = set(result.stdout.split())
     for folder in discover_papers():
@@ -40,7 +40,7 @@ def test_every_paper_and_experiment_has_its_target():
 def test_a_group_target_naming_a_missing_experiment_stops_at_parse_time(repo_copy):
     rules = repo_copy / "reproductions/gers2001/rules.smk"
     rules.write_text(rules.read_text().replace('"anbn_srn"', '"anbn_srnn"'))
-    result = run_snakemake(repo_copy, "gers2001_anbn", "--dry-run", "--config", "profile=smoke", timeout=120)
+    result = run_snakemake(repo_copy, "gers2001_anbn", "--dry-run", "--config", "profile=smoke", timeout=600)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(r"reproductions/gers2001/rules.smk: experiment 'anbn_srnn' of paper 'gers2001' is not defined",
@@ -51,10 +51,10 @@ def test_a_group_target_naming_a_missing_experiment_stops_at_parse_time(repo_cop
 def test_committed_paper_results_are_never_retrained(repo_copy):
     """A fresh checkout: the default profile reads results/paper as data, and the paper
     profile finds its committed results up to date (only the report and notebook run)."""
-    default = run_snakemake(repo_copy, "all", "--dry-run", "--config", "profile=default", timeout=120)
+    default = run_snakemake(repo_copy, "all", "--dry-run", "--config", "profile=default", timeout=600)
     assert default.returncode == 0, default.stderr
     assert "output: results/paper/" not in default.stdout
-    paper = run_snakemake(repo_copy, "all", "--dry-run", "--config", "profile=paper", timeout=120)
+    paper = run_snakemake(repo_copy, "all", "--dry-run", "--config", "profile=paper", timeout=600)
     assert paper.returncode == 0, paper.stderr
     assert not re.search(r"^(local)?rule (train_chunk|gather):", paper.stdout, re.MULTILINE), paper.stdout
 
@@ -80,7 +80,7 @@ def test_editing_training_code_reruns_training(smoke_run):
     original = source.read_text()
     try:
         source.write_text(original + "\n# an edit\n")
-        plan = run_snakemake(smoke_run, "gers2001_anbn", "--dry-run", "--config", "profile=smoke", timeout=120)
+        plan = run_snakemake(smoke_run, "gers2001_anbn", "--dry-run", "--config", "profile=smoke", timeout=600)
     finally:
         source.write_text(original)
     assert plan.returncode == 0, plan.stderr

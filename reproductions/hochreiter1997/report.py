@@ -496,7 +496,7 @@ def state_drift_figure(ctx, sequences: int = 40, seed: int = 97) -> tuple[str, s
         network = build_model(experiment["model"]["name"], experiment["model"]["params"], task.input_size,
                               task.output_size, 1)
         inputs, _, _ = stack_for_trials(collate(drawn), 1, network.dtype)
-        weights = torch.load(result["weights_path"], weights_only=False)
+        weights = torch.load(result["weights_path"], weights_only=True)
         for record in result["trials"]:
             network.load_trial_state(0, weights[record["trial"]])
             with torch.no_grad():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib
@@ -10,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
+from ..atomic import write_bytes_atomic  # noqa: E402
 from ..models import build_model  # noqa: E402
 from ..tasks import build_task  # noqa: E402
 
@@ -24,10 +26,11 @@ def new_figure(*args, **kwargs):
 
 
 def save(fig, path: Path) -> None:
-    tmp = Path(path).with_suffix(".tmp.png")
-    fig.savefig(tmp, bbox_inches="tight", facecolor="white")
+    """The figure as a PNG, written whole or not at all."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", facecolor="white")
     plt.close(fig)
-    tmp.replace(path)
+    write_bytes_atomic(buffer.getvalue(), path)
 
 
 def trained_networks(experiment: dict, results: dict, trials: list[int]):
@@ -35,7 +38,7 @@ def trained_networks(experiment: dict, results: dict, trials: list[int]):
     task = build_task(experiment["task"]["name"], experiment["task"]["params"])
     model = experiment["model"]
     network = build_model(model["name"], model["params"], task.input_size, task.output_size, len(trials))
-    weights = torch.load(results["weights_path"], weights_only=False)
+    weights = torch.load(results["weights_path"], weights_only=True)
     for k, trial in enumerate(trials):
         network.load_trial_state(k, weights[trial])
     return network, task
