@@ -22,7 +22,6 @@ import torch
 
 from .atomic import atomic_torch_save, write_json_atomic, write_jsonl_atomic
 from .config import PACKAGE, ROOT, load_experiments, trial_variants
-from .probing.suite import ProbeTrainer
 from .provenance import git_state, provenance
 from .registry import load_paper_package
 from .settings import ExperimentSettings, TrainSettings
@@ -59,7 +58,8 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     checkout = git_state()  # the code this process runs: taken now, not when a long run ends
     trainer_class = EnsembleTrainer
     if experiment.get("kind") == "probe":  # probing word vectors: nothing trains a recurrent net
-        trainer_class = ProbeTrainer
+        # imported here: scikit-learn takes seconds to import, and only probing jobs need it
+        from .probing.suite import ProbeTrainer as trainer_class
     elif TrainSettings.model_validate(experiment["train"]).method == "random_guessing":
         trainer_class = GuessingTrainer
     records, weights, paths, resumed_seconds, checkouts = [], [], set(), 0.0, []
