@@ -16,7 +16,13 @@ folder changes the site without an edit to mkdocs.yml or any page:
   anchor `<paper>-<question>`, its answer so far, the pipeline's numbers behind it
   (the snippet its `results` names) and links (outside pages, reviews here, or an
   experiment's results table, checked to exist when the site builds);
-* MathJax, served from the installed django-static-mathjax package (no CDN).
+* MathJax, served from the installed django-static-mathjax package (no CDN);
+* the reader's view (issue 21): each review opens with its results at a glance (from
+  claims.json) and hides the site nav for a wider column; `<!-- verdicts -->` becomes
+  Home's verdict table; math in headings is typeset in the table of contents too; the
+  pipeline's figures are numbered; the search index holds math as plain text
+  ("anbn"); 404.html works from disk; the footer names the build's date and commit;
+  with `repo_url` set, repository paths link to the repository.
 
 Text from paper.yaml is data: every field is escaped (reproductions/reporting/text.py)
 before it goes into Markdown or the navigation, so it shows as text, never as HTML.
