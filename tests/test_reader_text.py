@@ -15,6 +15,7 @@ def test_bare_math_is_marked_and_names_are_not():
     assert "$a^n b^n c^n$" in text and "$a^n b^m$ stays" in text and "$$" not in text
     assert "reber_elman" in text and "exp2c_q100" in text and "$x_{ij}$" in text
     assert escape_markdown_text("see https://example.org/a_b") == "see https://example.org/a_b"
+    assert escape_markdown_text("accepts a^1000 b^1000") == "accepts $a^{1000} b^{1000}$"
     assert math_html("learns a^n b^n") == 'learns <span class="arithmatex">\\(a^n b^n\\)</span>'
 
 

@@ -76,7 +76,7 @@ def generalisation_figure(ctx) -> list[tuple[str, str]]:
              "the trial did not learn the training set; the axis is linear up to 10 and logarithmic above). "
              + ("Black bars: the paper's numbers" + (" as a secondary source reads them, not verified"
                                                       if "secondary" in quoted else "") + ". " if quoted else "")
-             + f"{'; '.join(sorted(notes))}.")]
+             + f"Ours: {'; '.join(sorted(notes))}.")]
 
 
 def counter_signals(language: str, n: int) -> list[np.ndarray]:
