@@ -44,6 +44,6 @@ def test_open_question_leads():
     spec.loader.exec_module(hook)
     assert hook.question_lead("Why? Because.") == ("Why?", "Because.")
     assert hook.question_lead("The paper's Exp. 2c grows slowly. Why?") == ("The paper's Exp. 2c grows slowly.", "Why?")
-    long = " ".join(["word"] * 30) + "? Rest."
-    lead, rest = hook.question_lead(long)
-    assert lead.endswith("…") and rest == long
+    long = "Which targets did it use, " + " ".join(["word"] * 30) + "? Rest."
+    assert hook.question_lead(long) == ("Which targets did it use,", " ".join(["word"] * 30) + "? Rest.")
+    assert hook.question_lead(" ".join(["word"] * 30) + ".")[0] == " ".join(["word"] * 12)

@@ -249,18 +249,21 @@ LEAD_WORDS = 20
 
 
 def question_lead(question: str) -> tuple[str, str]:
-    """(lead, rest): the question's first sentence, set apart so a reader can scan the list,
-    and the rest in normal weight. A first sentence longer than LEAD_WORDS gives its first
-    words as the lead ("..."), and the whole question follows."""
+    """(lead, rest), which read on as one text: the question's first sentence, set apart so a
+    reader can scan the list, then the rest in normal weight. A first sentence longer than
+    LEAD_WORDS gives its first clause as the lead (up to a comma or semicolon), or else its
+    first twelve words."""
     words = " ".join(question.split())
-    first, rest = words, ""
+    first = words
     for end in re.finditer(r"[?.:](?= [A-Z\"“(]|$)", words):
         if not re.search(r"(\bExps?|\bal|\be\.g|\bi\.e|\bcf|\bvs|§\d+)\.$", words[:end.end()]):
-            first, rest = words[:end.end()], words[end.end():].strip()
+            first = words[:end.end()]
             break
-    if len(first.split()) <= LEAD_WORDS:
-        return first, rest
-    return " ".join(first.split()[:12]) + " …", words
+    if len(first.split()) > LEAD_WORDS:
+        clause = re.match(r"[^,;]+[,;]", first)
+        first = (clause.group(0) if clause and len(clause.group(0).split()) <= LEAD_WORDS
+                 else " ".join(first.split()[:12]))
+    return first, words[len(first):].strip()
 
 
 def from_the_draft(q: dict) -> bool:
