@@ -47,3 +47,5 @@ def test_open_question_leads():
     long = "Which targets did it use, " + " ".join(["word"] * 30) + "? Rest."
     assert hook.question_lead(long) == ("Which targets did it use,", " ".join(["word"] * 30) + "? Rest.")
     assert hook.question_lead(" ".join(["word"] * 30) + ".")[0] == " ".join(["word"] * 12)
+    assert hook.question_lead("Why does it fail (none of 18 within 100,000 sequences) when " + " ".join(["w"] * 20)
+                              + "?")[0] == "Why does it fail (none of 18 within 100,000 sequences) when w"

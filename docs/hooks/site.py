@@ -260,7 +260,7 @@ def question_lead(question: str) -> tuple[str, str]:
             first = words[:end.end()]
             break
     if len(first.split()) > LEAD_WORDS:
-        clause = re.match(r"[^,;]+[,;]", first)
+        clause = re.match(r".+?[,;](?= )", first)  # a comma that ends a clause, not one in 100,000
         first = (clause.group(0) if clause and len(clause.group(0).split()) <= LEAD_WORDS
                  else " ".join(first.split()[:12]))
     return first, words[len(first):].strip()
