@@ -16,7 +16,13 @@ folder changes the site without an edit to mkdocs.yml or any page:
   anchor `<paper>-<question>`, its answer so far, the pipeline's numbers behind it
   (the snippet its `results` names) and links (outside pages, reviews here, or an
   experiment's results table, checked to exist when the site builds);
-* MathJax, served from the installed django-static-mathjax package (no CDN).
+* MathJax, served from the installed django-static-mathjax package (no CDN);
+* the reader's view (issue 21): each review opens with its results at a glance (from
+  claims.json) and hides the site nav for a wider column; `<!-- verdicts -->` becomes
+  Home's verdict table; math in headings is typeset in the table of contents too; the
+  pipeline's figures are numbered; the search index holds math as plain text
+  ("anbn"); 404.html works from disk; the footer names the build's date and commit;
+  with `repo_url` set, repository paths link to the repository.
 
 Text from paper.yaml is data: every field is escaped (reproductions/reporting/text.py)
 before it goes into Markdown or the navigation, so it shows as text, never as HTML.
@@ -243,18 +249,21 @@ LEAD_WORDS = 20
 
 
 def question_lead(question: str) -> tuple[str, str]:
-    """(lead, rest): the question's first sentence, set apart so a reader can scan the list,
-    and the rest in normal weight. A first sentence longer than LEAD_WORDS gives its first
-    words as the lead ("..."), and the whole question follows."""
+    """(lead, rest), which read on as one text: the question's first sentence, set apart so a
+    reader can scan the list, then the rest in normal weight. A first sentence longer than
+    LEAD_WORDS gives its first clause as the lead (up to a comma or semicolon), or else its
+    first twelve words."""
     words = " ".join(question.split())
-    first, rest = words, ""
+    first = words
     for end in re.finditer(r"[?.:](?= [A-Z\"“(]|$)", words):
         if not re.search(r"(\bExps?|\bal|\be\.g|\bi\.e|\bcf|\bvs|§\d+)\.$", words[:end.end()]):
-            first, rest = words[:end.end()], words[end.end():].strip()
+            first = words[:end.end()]
             break
-    if len(first.split()) <= LEAD_WORDS:
-        return first, rest
-    return " ".join(first.split()[:12]) + " …", words
+    if len(first.split()) > LEAD_WORDS:
+        clause = re.match(r".+?[,;](?= )", first)  # a comma that ends a clause, not one in 100,000
+        first = (clause.group(0) if clause and len(clause.group(0).split()) <= LEAD_WORDS
+                 else " ".join(first.split()[:12]))
+    return first, words[len(first):].strip()
 
 
 def from_the_draft(q: dict) -> bool:

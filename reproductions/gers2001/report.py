@@ -35,8 +35,16 @@ def acceptance_map(ctx, name: str) -> list[tuple[str, str]]:
     shown_to = min(tested, max(accepted, default=10) + max(5, max(accepted, default=10) // 10))
     many = len(rows) > 30  # a hundred rows: a compact map, labelled every tenth row
     fig, ax = new_figure(figsize=(6.4, 0.9 + (4.2 + 0.02 * (len(rows) - 30) if many else 0.14 * len(rows))))
-    ax.imshow(grid[:, :shown_to], aspect="auto", cmap="Blues", vmin=0, vmax=1.25, interpolation="nearest",
-              extent=(0.5, shown_to + 0.5, len(rows) - 0.5, -0.5))
+    # one cell per (trial, n), cell edges at n ± 0.5; past n = 60 a log axis, so that the few long
+    # ranges do not squeeze the many short ones into the first per cent of the axis
+    ax.pcolormesh(np.arange(shown_to + 1) + 0.5, np.arange(len(rows) + 1) - 0.5, grid[:, :shown_to],
+                  cmap="Blues", vmin=0, vmax=1.25, shading="flat")
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(0.5, shown_to + 0.5)
+    if shown_to > 60:
+        ax.set_xscale("symlog", linthresh=60, linscale=1.5)
+        ax.set_xticks([t for t in (1, 10, 20, 40, 60, 100, 200, 500, 1000) if t <= shown_to])
+        ax.set_xticklabels([str(t) for t in (1, 10, 20, 40, 60, 100, 200, 500, 1000) if t <= shown_to])
     ax.axvline(10.5, color="#c0392b", lw=1, ls="--")
     rates = sorted({t["learning_rate"] for t in rows})
     if len(rates) > 1:
@@ -59,6 +67,7 @@ def acceptance_map(ctx, name: str) -> list[tuple[str, str]]:
                        f"{len(trials)} trials, tested up to n = {trials[0]['tested_up_to']:,}"
                        + (f" (the axis ends at n = {shown_to}: no trial accepts a longer string)"
                           if shown_to < tested else "")
+                       + ("; the n axis is linear up to 60 and logarithmic above" if shown_to > 60 else "")
                        + (", each trial's scan stopping after a run of rejected n" if "scanned_to" in trials[0] else "")
                        + ".")]
 

@@ -54,12 +54,18 @@ _BARE_MATH = re.compile(rf"(?<![\w\\^$&#;/.]){_SCRIPT}(?:[ ]+{_SCRIPT})*(?![\w^]
 _DOLLAR_MATH = re.compile(r"(\$[^$]*\$)")
 
 
+def _braced(tex: str) -> str:
+    """Escaped braces put back for TeX, and a script longer than one character braced
+    (a^1000 means a to the 1000th, which TeX reads as a^{1000} only with the braces)."""
+    tex = tex.replace("&#123;", "{").replace("&#125;", "}")
+    return re.sub(r"([\^_])([A-Za-z0-9]{2,})", r"\1{\2}", tex)
+
+
 def mark_bare_math(text: str) -> str:
     """`a^n b^n` outside `$...$` becomes `$a^n b^n$` (escaped braces put back for TeX)."""
     parts = _DOLLAR_MATH.split(text)
     for i in range(0, len(parts), 2):  # the text between math spans
-        parts[i] = _BARE_MATH.sub(lambda m: "$" + m.group(0).replace("&#123;", "{").replace("&#125;", "}") + "$",
-                                  parts[i])
+        parts[i] = _BARE_MATH.sub(lambda m: "$" + _braced(m.group(0)) + "$", parts[i])
     return "".join(parts)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..reporting.claims import resolved
 from ..reporting.figures import best_trial, new_figure, save, trained_networks
 from ..reporting.measures import MEASURES
 from ..reporting.report import markdown_table, profile_label
@@ -30,8 +31,8 @@ def _experiment(ctx, name, profile, results):
 
 
 def generalisation_figure(ctx) -> list[tuple[str, str]]:
-    fig, axes = new_figure(1, 2, figsize=(7.6, 3.2), sharey=True)
-    notes = set()
+    fig, axes = new_figure(1, 2, figsize=(7.6, 3.6), sharey=True)
+    notes, quoted = set(), set()
     for ax, (language, label) in zip(axes, LANGUAGES.items()):
         ticks = []
         for x, (prefix, model) in enumerate(MODELS):
@@ -48,7 +49,22 @@ def generalisation_figure(ctx) -> list[tuple[str, str]]:
                 else:
                     ax.scatter(x + dx, 0, facecolors="none", edgecolors="#c0392b", s=18, zorder=3)
             tested = trials[0]["tested_up_to"]
+            # the paper's number where it gives one (a secondary source's reading): a black bar
+            for claim in resolved(ctx.paper):
+                number = claim["paper"]
+                if claim["experiment"] == f"{prefix}_{language}" and "value" in number \
+                        and number["quantity"] == "generalisation":
+                    ax.scatter(x, number["value"], marker="_", s=420, color="black", lw=2, zorder=4)
+                    sign = {"<": "< ", "<=": "≤ "}.get(number.get("bound"), "")
+                    ax.annotate(f"paper: {sign}{number['value']:g}", (x, number["value"]), xytext=(0, 5),
+                                textcoords="offset points", ha="center", fontsize=7)
+                    quoted.add(number.get("status", "paper"))
         ax.axhline(10, color="grey", lw=0.8, ls="--")
+        # most ranges sit between 10 and 60, the paper's reach to 256: linear to 10, log above
+        ax.set_yscale("symlog", linthresh=10, linscale=0.6)
+        ax.set_ylim(-0.8, 400)
+        ax.set_yticks([0, 5, 10, 20, 50, 100, 200])
+        ax.set_yticklabels(["0", "5", "10", "20", "50", "100", "200"])
         ax.set_xticks([x for x, _ in ticks])
         ax.set_xticklabels([m for _, m in ticks], rotation=30, ha="right")
         ax.set_title(f"{label} (tested up to n = {tested})")
@@ -57,7 +73,10 @@ def generalisation_figure(ctx) -> list[tuple[str, str]]:
     return [("generalisation.png",
              "How far each trained network generalises: one dot per trial, the largest N such that every string "
              "with n ≤ N is accepted (dashed line: the longest training string, n = 10; hollow red circles at 0: "
-             f"the trial did not learn the training set). {'; '.join(sorted(notes))}.")]
+             "the trial did not learn the training set; the axis is linear up to 10 and logarithmic above). "
+             + ("Black bars: the paper's numbers" + (" as a secondary source reads them, not verified"
+                                                      if "secondary" in quoted else "") + ". " if quoted else "")
+             + f"Ours: {'; '.join(sorted(notes))}.")]
 
 
 def counter_signals(language: str, n: int) -> list[np.ndarray]:
