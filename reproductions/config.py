@@ -33,10 +33,12 @@ import typing
 from pathlib import Path
 
 import jsonschema
+import pydantic
 import yaml
 
 from .models import MODELS
 from .registry import load_paper_package
+from .settings import TrainSettings
 from .tasks import TASKS
 from .training.evaluation import EVALUATIONS
 from .training.run_identity import results_relevant
@@ -226,23 +228,20 @@ def validate(data, schema: dict, path: Path, prefix: list | None = None, outside
 
 # -- schemas of registered components, from their dataclass fields ------------
 
-def _type_schema(hint) -> dict:
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if hint is bool:
-        return {"type": "boolean"}
-    if hint is int:
-        return {"type": "integer"}
-    if hint is float:
-        return {"type": "number"}
-    if hint is str:
-        return {"type": "string"}
-    if origin in (tuple, list):
-        if len(args) == 2 and args[1] is Ellipsis or origin is list:
-            return {"type": "array", "items": _type_schema(args[0])}
-        return {"type": "array", "items": _type_schema(args[0]), "minItems": len(args), "maxItems": len(args)}
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        return {"anyOf": [_type_schema(a) for a in args if a is not type(None)]}
-    raise TypeError(f"no schema for type {hint!r}")
+def _plain(schema: dict) -> dict:
+    """Pydantic's JSON schema of one field, as this project validates it: no titles or
+    defaults; None is never a value written in YAML (an optional parameter is left out);
+    a fixed-length tuple of one type is an array of that type with its length."""
+    schema = {key: value for key, value in schema.items() if key not in ("title", "default")}
+    if "anyOf" in schema:
+        schema["anyOf"] = [_plain(branch) for branch in schema["anyOf"] if branch.get("type") != "null"]
+    prefix = schema.get("prefixItems")
+    if prefix and all(item == prefix[0] for item in prefix):
+        del schema["prefixItems"]
+        schema["items"] = prefix[0]
+    if "items" in schema:
+        schema["items"] = _plain(schema["items"])
+    return schema
 
 
 # Every integer parameter of a component (task, model, stopping rule, evaluation) is a
@@ -277,15 +276,12 @@ def check_ranges(params: dict, cls, path: Path, prefix: list) -> None:
 
 
 def dataclass_schema(cls, skip: tuple[str, ...] = ()) -> dict:
-    """JSON schema of a dataclass's init fields: types, bounds, required, no extras."""
-    hints = typing.get_type_hints(cls)
-    properties, required = {}, []
-    for field in dataclasses.fields(cls):
-        if not field.init or field.name in skip or field.name.startswith("_"):
-            continue
-        properties[field.name] = _bounded(field.name, _type_schema(hints[field.name]))
-        if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            required.append(field.name)
+    """JSON schema of a registered class's init fields (pydantic's, from the dataclass's
+    type hints): types, bounds, required, no extras."""
+    generated = pydantic.TypeAdapter(cls).json_schema()
+    properties = {name: _bounded(name, _plain(field)) for name, field in generated.get("properties", {}).items()
+                  if name not in skip and not name.startswith("_")}
+    required = [name for name in generated.get("required", []) if name in properties]
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
 
@@ -349,6 +345,7 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
     if resolved.get("kind") == "probe":
         check_probe(resolved, raw, patch, name, profile, path, outside)
         return resolved
+    check_training_mode(resolved["train"], resolved["model"]["name"], path, f"{name}.profiles.{profile}.train")
     for section, (registry, skip) in component_registries().items():
         block = _get(resolved, section)
         component = block["name"]
@@ -388,6 +385,20 @@ def check_probe(resolved: dict, raw: dict, patch: dict, name: str, profile: str,
         ProbeSpec(**resolved["probe"]).check()
     except ValueError as error:
         raise ConfigError(f"{display(path)}: {name}.probe: {error}") from None
+
+
+def check_training_mode(train: dict, model: str, path: Path, where: str) -> None:
+    """Combinations the trainer cannot run: per-step (real-time) updates and continuous
+    streams exist on the compiled path only, and continuous streams for the SRN only."""
+    settings = TrainSettings.model_validate(train)
+    step = settings.update == "step"
+    if (step or settings.continuous) and (settings.optimizer != "sgd_momentum" or settings.batch_size != 1
+                                          or not settings.fused):
+        raise ConfigError(f"{display(path)}: {where}: update: step and continuous need on-line SGD on the compiled "
+                          "path (optimizer sgd_momentum, batch_size 1, fused true)")
+    if settings.continuous and not (step and model == "srn"):
+        raise ConfigError(f"{display(path)}: {where}.continuous: a continuous stream (no reset between sequences) "
+                          "is implemented for the srn model with update: step")
 
 
 def trial_variants(experiment: dict, trials: list[int]) -> list[tuple[dict, list[int]]]:

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import torch
 
-from .atomic import write_json_atomic, write_jsonl_atomic, write_text_atomic
+from .atomic import atomic_torch_save, write_json_atomic, write_jsonl_atomic, write_text_atomic
 from .config import PACKAGE, ROOT, load_experiments, trial_variants
 from .provenance import git_state, provenance
 from .registry import load_paper_package
+from .settings import ExperimentSettings, TrainSettings
 from .training.evaluation import build_evaluation
 from .training.guessing import GuessingTrainer
-from .training.trainer import (EnsembleTrainer, TrainingOutcome, atomic_torch_save, fingerprint, fingerprints,
+from .training.trainer import (EnsembleTrainer, TrainingOutcome, fingerprint, fingerprints,
                                weights_digest)
 
 RESULTS = ROOT / "results"
@@ -38,7 +39,7 @@ def experiment_dir(profile: str, paper: str, experiment: str, results: Path = RE
 
 def chunks(experiment: dict) -> list[tuple[int, int]]:
     """[(first, last)] trial ranges, `trials_per_job` trials each."""
-    size = experiment.get("trials_per_job", experiment["trials"])
+    size = ExperimentSettings.model_validate(experiment).job_size
     return [(first, min(first + size, experiment["trials"]) - 1) for first in range(0, experiment["trials"], size)]
 
 
@@ -57,7 +58,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     trainer_class = EnsembleTrainer
     if experiment.get("kind") == "probe":  # probing word vectors: nothing trains a recurrent net
         from .probing.suite import ProbeTrainer as trainer_class
-    elif experiment["train"].get("method", "gradient") == "random_guessing":
+    elif TrainSettings.model_validate(experiment["train"]).method == "random_guessing":
         trainer_class = GuessingTrainer
     records, weights, paths, resumed_seconds, checkouts = [], [], set(), 0.0, []
     # one ensemble per task variant (task.trial_params), e.g. the paper's training/test set pairs
@@ -75,7 +76,8 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
             trained = trainer.new_model(len(outcome.weights))
             for k, trial_weights in enumerate(outcome.weights):
                 trained.load_trial_state(k, trial_weights)
-            evaluation = build_evaluation(variant["evaluate"]["name"], variant["evaluate"].get("params", {}))
+            evaluate = ExperimentSettings.model_validate(variant).evaluate
+            evaluation = build_evaluation(evaluate.name, evaluate.params)
             for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
                 record.update(evaluated)
                 if experiment["task"].get("trial_params"):
@@ -112,7 +114,7 @@ def gather(experiment: dict, chunk_dirs: list[Path], out_dir: Path) -> None:
     for directory in chunk_dirs:
         directory = Path(directory)
         records += [json.loads(line) for line in (directory / "trials.jsonl").read_text().splitlines()]
-        weights.update(torch.load(directory / "weights.pt", weights_only=False))
+        weights.update(torch.load(directory / "weights.pt", weights_only=True))
         info = json.loads((directory / "chunk.json").read_text())
         # a chunk kept from an earlier session (see CONTRIBUTING) must be this experiment's
         if not chunk_matches(info, experiment):

@@ -80,8 +80,12 @@ def smoke_run(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(smoke_run) -> Path:
-    return smoke_run / "site"
+def built_site(request) -> Path:
+    """The smoke run's site; TEST_BUILT_SITE=<dir> tests a site already built instead (quick
+    iterations on the site's look: `mkdocs build`, then the browser tests)."""
+    if os.environ.get("TEST_BUILT_SITE"):
+        return Path(os.environ["TEST_BUILT_SITE"]).resolve()
+    return request.getfixturevalue("smoke_run") / "site"
 
 
 CHROMIUM = Path("/usr/bin/chromium")

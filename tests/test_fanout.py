@@ -30,7 +30,7 @@ def run_anbn(repo) -> tuple[list[dict], dict, list[str]]:
     records = [json.loads(line) for line in (repo / RESULT / "trials.jsonl").read_text().splitlines()]
     for record in records:
         del record["wall_seconds"]
-    weights = torch.load(repo / RESULT / "weights.pt", weights_only=False)
+    weights = torch.load(repo / RESULT / "weights.pt", weights_only=True)
     chunk_dirs = sorted(p.name for p in (repo / RESULT / "chunks").iterdir())
     return records, weights, chunk_dirs
 

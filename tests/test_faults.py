@@ -73,7 +73,7 @@ def result(out: Path):
     records = [json.loads(line) for line in (out / "trials.jsonl").read_text().splitlines()]
     for record in records:
         record.pop("wall_seconds")
-    return records, torch.load(out / "weights.pt", weights_only=False)
+    return records, torch.load(out / "weights.pt", weights_only=True)
 
 
 def assert_same(a, b):

@@ -36,7 +36,7 @@ def test_a_kept_run_shows_its_finished_trials_so_far_without_a_verdict(tmp_path)
     assert "100% (5/5)" in table and "pending (run not finished)" in table
     assert "so far" in experiment_table(ctx, NAME)
     not_run = re.sub(r" *\| *", "|", family_table(context(tmp_path, kept=False), [NAME]).splitlines()[-1])
-    assert "not run" in not_run and f"`{NAME}`|0.5|paper, 10|" in not_run
+    assert "not run" in not_run and "untested" in not_run and "|0.5|paper, 10|" in not_run
 
 
 def test_a_kept_run_is_priced_by_its_own_rate_and_only_for_what_is_left(tmp_path):
@@ -53,6 +53,7 @@ def test_the_papers_own_comparison_rows_and_its_mse_column():
     rows = [" | ".join(row) for row in paper_only_rows("exp2ab")]
     assert any("chunker (CH)" in row and "32,400" in row for row in rows)
     assert all("paper only" in row and "not run" in row for row in rows)
+    assert "0 of 2,560 wrong (1 of 1 solved)" == _test_text([trial(0, 10, wrong=0)])
     assert paper_only_rows("exp6") == []
     assert "MSE 0.0010" in _test_text([trial(0, 10)], mse=True)
     assert "MSE" not in _test_text([trial(0, 10)])

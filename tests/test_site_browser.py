@@ -136,7 +136,10 @@ def test_open_questions_page_lists_each_question_at_its_anchor(visit):
             anchor = f"{paper['id']}-{question['id']}"
             item = v.page.locator(f"li:has([id='{anchor}'])")
             assert item.count() == 1, f"no list item with anchor #{anchor}"
-            assert " ".join(question["question"].split()) in " ".join(item.inner_text().split())
+            # its words in the item's text (math such as a^n b^n is typeset, so not as written)
+            shown = " ".join(item.inner_text().split())
+            missing = [w for w in question["question"].split() if not re.search(r"[\^_$]", w) and w not in shown]
+            assert not missing, f"#{anchor}: words of the question not shown: {missing}"
             review_link = item.locator(f"a[href$='reviews/{paper['id']}.html']")
             assert review_link.count() == 1, f"#{anchor}: no link to the review"
     assert not v.errors, v.errors
@@ -216,3 +219,143 @@ def test_each_review_shows_its_verdict_counts(visit):
         for word in ("reproduced", "partly", "not reproduced", "untested", "no number to compare"):
             assert word in text
         v.close()
+
+
+# --- The reader's view (issue 21): tables that fit, verdicts in view, math typeset -------
+
+WIDTHS = {"desktop": 1280, "phone": 390}
+#: a screenshot stops here: the longest review is tens of thousands of pixels tall
+SCREENSHOT_HEIGHT = 12_000
+
+# Per page, what a reader sees: each table of the article (its width against its column, and
+# where its verdict column sits), and the visible text with math typeset, in the article and in
+# the table of contents. Code and preformatted text may hold a literal ^.
+MEASURE = """() => {
+  const article = document.querySelector("article");
+  const column = article.getBoundingClientRect();
+  const tables = [...article.querySelectorAll("table")].filter(t => t.offsetParent !== null).map(t => {
+    const box = t.getBoundingClientRect();
+    const heads = [...t.querySelectorAll("thead th")];
+    const verdict = heads.find(h => /^verdict/i.test(h.innerText.trim()));
+    const vbox = verdict ? verdict.getBoundingClientRect() : null;
+    return {heading: heads.map(h => h.innerText.trim()).join(" | ").slice(0, 120), width: box.width,
+            columnWidth: column.width, verdictLeft: vbox ? vbox.left : null, verdictRight: vbox ? vbox.right : null};
+  });
+  const visibleText = (root) => {
+    if (!root) return "";
+    const copy = root.cloneNode(true);
+    copy.querySelectorAll("pre, code, mjx-container, script, style, .md-clipboard").forEach(e => e.remove());
+    return copy.textContent;
+  };
+  return {tables, viewport: window.innerWidth, article: visibleText(article),
+          toc: visibleText(document.querySelector(".md-sidebar--secondary nav")),
+          title: document.title};
+}"""
+
+
+def reader_pages(site: Path) -> list[str]:
+    return [p for p in site_pages(site) if p != "claims.html"] + ["claims.html"]
+
+
+@pytest.fixture(scope="module")
+def reader_view(browser, built_site, tmp_path_factory):
+    """Every page opened once per width (one context per width, reused), measured, and
+    photographed in the light and the dark scheme for a person to look at."""
+    # SITE_SCREENSHOTS=<dir> keeps them where pytest's clean-up of old runs will not reach
+    shots = Path(os.environ.get("SITE_SCREENSHOTS") or tmp_path_factory.mktemp("site-screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots of every page (both widths, both schemes): {shots}")
+    measured = {}
+    for width_name, width in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
+        context.route(re.compile(r"^(?!file:|data:|blob:|about:)"), lambda route: route.abort())
+        page = context.new_page()
+        for path in reader_pages(built_site):
+            page.goto((built_site / path).as_uri())
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                                   timeout=15_000 * TIMEOUT_SCALE)
+            page.evaluate(WAIT_FOR_MATH)
+            measured[path, width_name] = page.evaluate(MEASURE)
+            stem = path.replace("/", "_").removesuffix(".html")
+            for scheme in ("light", "dark"):
+                # the theme's own switch (emulating the media query races the theme's listener)
+                page.evaluate("(s) => new Promise(done => { document.body.setAttribute('data-md-color-scheme', s);"
+                              " requestAnimationFrame(() => requestAnimationFrame(done)); })",
+                              "slate" if scheme == "dark" else "default")
+                height = min(page.evaluate("() => document.documentElement.scrollHeight"), SCREENSHOT_HEIGHT)
+                page.screenshot(path=str(shots / f"{stem}-{width_name}-{scheme}.png"), full_page=True,
+                                clip={"x": 0, "y": 0, "width": width, "height": height})
+        context.close()
+    return measured
+
+
+def review_paths(site: Path) -> list[str]:
+    return [p for p in site_pages(site) if p.startswith("reviews/")]
+
+
+def test_review_tables_fit_their_column_at_1280(reader_view, built_site):
+    for path in review_paths(built_site):
+        view = reader_view[path, "desktop"]
+        assert view["tables"], f"{path}: no table"
+        for table in view["tables"]:
+            assert table["width"] <= table["columnWidth"] + 1, f"{path}: a table overflows its column: {table}"
+            if table["verdictLeft"] is not None:
+                assert table["verdictRight"] <= view["viewport"], f"{path}: verdict column off-screen: {table}"
+
+
+def test_verdict_column_in_view_on_a_phone(reader_view, built_site):
+    for path in review_paths(built_site):
+        view = reader_view[path, "phone"]
+        verdicts = [t for t in view["tables"] if t["verdictLeft"] is not None]
+        assert verdicts, f"{path}: no table with a verdict column"
+        for table in verdicts:
+            assert 0 <= table["verdictLeft"] < view["viewport"] * 0.5, f"{path}: verdict not in view: {table}"
+
+
+def test_no_raw_tex_in_text_or_table_of_contents(reader_view):
+    for (path, width), view in reader_view.items():
+        for where in ("article", "toc"):
+            text = view[where]
+            for raw in ("^", "\\(", "\\)", "$$"):
+                at = text.find(raw)
+                assert at < 0, f"{path} ({width}), {where}: raw {raw!r} in ...{text[max(0, at - 60):at + 60]!r}..."
+
+
+def test_search_index_holds_plain_text(built_site):
+    import json
+
+    index = json.loads((built_site / "search" / "search_index.json").read_text())
+    for doc in index["docs"]:
+        # code is shown as written (a regex or a comment may hold a ^); prose must not
+        prose = re.sub(r"<pre>.*?</pre>|<code>.*?</code>", "", doc["title"] + doc["text"], flags=re.DOTALL)
+        for raw in ("\\(", "\\[", "^"):
+            assert raw not in prose, f"{doc['location']}: raw {raw!r} in the search index: {prose[:300]}"
+
+
+@pytest.mark.parametrize("query", ["a^n b^n", "anbn"])
+def test_search_for_math_finds_the_gers_review(visit, query):
+    v = visit("index.html")
+    search = v.page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially(query, delay=30)
+    result = v.page.locator(".md-search-result__item a[href*='reviews/gers2001.html']").first
+    result.wait_for(state="attached", timeout=15_000 * TIMEOUT_SCALE)
+    previews = v.page.locator(".md-search-result").inner_text()
+    assert "^" not in previews and "\\(" not in previews, previews[:500]
+    assert not v.errors, v.errors
+
+
+def test_404_page_works_from_disk(visit):
+    v = visit("404.html")
+    assert not v.errors, v.errors
+    styled = v.page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).position")
+    assert styled in ("sticky", "fixed"), "the 404 page's stylesheet did not load"
+
+
+def test_no_plain_http_links_and_footer_names_the_build(visit, built_site):
+    for path in site_pages(built_site):
+        text = (built_site / path).read_text()
+        assert not re.search(r"""href=["']http://""", text), f"{path}: a plain http:// link"
+    v = visit("index.html")
+    footer = v.page.locator(".md-copyright").inner_text()
+    assert re.search(r"Built \d{4}-\d\d-\d\d .* from commit \w+", footer), footer

@@ -76,7 +76,7 @@ def read_result(repo) -> dict:
     return {
         "records": records,
         "provenance": {k: v for k, v in provenance.items() if k not in VOLATILE_PROVENANCE},
-        "weights": torch.load(directory / "weights.pt", weights_only=False),
+        "weights": torch.load(directory / "weights.pt", weights_only=True),
     }
 
 

@@ -2,6 +2,8 @@
 same seed same result. (A killed job resuming to the uninterrupted result:
 tests/test_faults.py.)"""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
@@ -119,10 +121,10 @@ def test_one_hot_blocks_are_sized_by_symbols_not_input_units():
                         {"train": {"max_sequences": 40}})
     trainer = EnsembleTrainer(config, [0, 1], progress=False)
     blocked = trainer.run().records
-    state = {"active": [0, 1], "mean_length": 1014.0, "seen": EnsembleTrainer.REPLAY_AT, "one_hot": True}
+    state = SimpleNamespace(active=[0, 1], mean_length=1014.0, seen=EnsembleTrainer.REPLAY_AT, one_hot=True)
     trainer.max_sequences = 10**9
     assert trainer._block_size(state) > 100
-    assert trainer._block_size({**state, "one_hot": False}) == 1
+    assert trainer._block_size(SimpleNamespace(**{**vars(state), "one_hot": False})) == 1
     single = EnsembleTrainer(config, [0, 1], progress=False)
     single.BLOCK_VALUES = 1  # one sequence per call
     assert comparable(single.run().records) == comparable(blocked)

@@ -24,10 +24,13 @@ before it goes into Markdown or the navigation, so it shows as text, never as HT
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
+import json
 import posixpath
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from markupsafe import Markup
@@ -37,12 +40,12 @@ from mkdocs.structure.files import File
 
 from reproductions.config import discover_papers, load_paper, read_yaml
 from reproductions.reporting import ledger
-from reproductions.reporting.text import escape_html_text, escape_markdown_text, markdown_url
+from reproductions.reporting.text import escape_html_text, escape_markdown_text, markdown_url, plain_math
 
 md = escape_markdown_text  # every paper.yaml string a page shows goes through this
 
 STATUSES = ("open", "partly answered", "answered")
-MARKER = re.compile(r"^<!-- (open-questions|references|reviews) -->[ \t]*$", re.MULTILINE)
+MARKER = re.compile(r"^<!-- (open-questions|references|reviews|verdicts) -->[ \t]*$", re.MULTILINE)
 MATHJAX_DIR = "assets/mathjax"
 # The MathJax files the site needs: the TeX-to-SVG bundle plus what it loads lazily
 # (TeX extensions, menu, accessibility). The other bundles and the CHTML fonts are
@@ -72,12 +75,26 @@ def on_config(config):
     # file://; the offline plugin's shim for that sits on a CDN, ours is local.
     remote = ("http:", "https:", "//")
     polyfills = [url for url in config.extra.get("polyfills", []) if not str(url).startswith(remote)]
-    config.extra["polyfills"] = polyfills + ["assets/javascripts/file-worker.js"]
+    # search-math.js after file-worker.js: it wraps whichever Worker is in place
+    config.extra["polyfills"] = polyfills + ["assets/javascripts/file-worker.js", "assets/javascripts/search-math.js"]
+    config.copyright = build_stamp(Path(config.config_file_path).parent)
     # The configuration has to come before MathJax itself.
     for script in ("assets/javascripts/mathjax-config.js", f"{MATHJAX_DIR}/tex-svg.js"):
         if script not in map(str, config.extra_javascript):
             config.extra_javascript.append(script)
     return config
+
+
+def build_stamp(root: Path) -> str:
+    """The footer's line: when the site was built, and from which commit (a reader can tell
+    which code made the numbers)."""
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    git = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True)
+    commit = git.stdout.strip() if git.returncode == 0 else "unknown (not a git checkout)"
+    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True)
+    changed = " with uncommitted changes" if git.returncode == 0 and dirty.stdout.strip() else ""
+    return escape_html_text(f"Built {date} from commit {commit}{changed}.")
 
 
 def on_files(files, config):
@@ -144,6 +161,8 @@ def on_page_markdown(markdown, page, config, files):
     def expand(match):
         if match.group(1) == "reviews":
             return review_list(src)
+        if match.group(1) == "verdicts":
+            return ledger.home_table(papers, generated_dir(config), lambda paper_id: link(src, f"reviews/{paper_id}.md"))
         if match.group(1) == "references":
             return "\n\n".join(reference(p, src, heading=not own) for p in own or papers)
         return own_questions(own[0], src) if own else all_questions(src)
@@ -151,9 +170,13 @@ def on_page_markdown(markdown, page, config, files):
     markdown = MARKER.sub(expand, markdown)
     markdown = NOT_YET_RUN.sub(lambda m: not_yet_run(m, config), markdown)
     markdown = LINK_TO_GENERATED.sub(lambda m: not_yet_run(m, config), markdown)
-    if own:  # the review's verdict counts, under its title
-        line = ledger.counts_line(own[0], generated_dir(config), link(src, "claims.md"))
-        markdown = re.sub(r"\A(# [^\n]*\n)", lambda m: m.group(1) + "\n" + line, markdown, count=1) if line else markdown
+    if own:  # the review's verdict counts and every claim at a glance, under its title
+        glance = ledger.glance_section(own[0], generated_dir(config), "", link(src, "claims.md"))
+        if glance:
+            glance = "## Results at a glance { #results-at-a-glance }\n\n" + glance + "\n"
+            markdown = re.sub(r"\A(# [^\n]*\n)", lambda m: m.group(1) + "\n" + glance, markdown, count=1)
+        # a wider text column for the review's tables: the site nav stays in the header's menu
+        page.meta.setdefault("hide", []).append("navigation")
     return markdown
 
 
@@ -202,7 +225,9 @@ def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
     facts = [f"*Status:* {md(q['status'])}", f"*Raised in:* {md(q['raised_in'])}"]
     if show_paper:
         facts.append(f"[Review: {md(paper['short_title'])}]({link(src, review_path(paper))})")
-    lines = [f'- <span id="{anchor}"></span>**{md(q["question"])}**', "", "    " + " · ".join(facts)]
+    lead, rest = question_lead(q["question"])
+    lines = [f'- <span id="{anchor}"></span><span class="question-lead">{md(lead)}</span>'
+             + (f" {md(rest)}" if rest else ""), "", "    " + " · ".join(facts)]
     if q.get("answer"):
         lines += ["", f"    *Answer so far:* {md(q['answer'])}"]
     if q.get("results"):
@@ -211,6 +236,30 @@ def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
     if q["links"]:
         lines += ["", "    *See:* " + ", ".join(f"[{md(ref['text'])}]({link_target(ref, src)})" for ref in q["links"])]
     return "\n".join(lines) + "\n"
+
+
+#: a question's lead is its first sentence when that is short, else its first words
+LEAD_WORDS = 20
+
+
+def question_lead(question: str) -> tuple[str, str]:
+    """(lead, rest): the question's first sentence, set apart so a reader can scan the list,
+    and the rest in normal weight. A first sentence longer than LEAD_WORDS gives its first
+    words as the lead ("..."), and the whole question follows."""
+    words = " ".join(question.split())
+    first, rest = words, ""
+    for end in re.finditer(r"[?.:](?= [A-Z\"“(]|$)", words):
+        if not re.search(r"(\bExps?|\bal|\be\.g|\bi\.e|\bcf|\bvs|§\d+)\.$", words[:end.end()]):
+            first, rest = words[:end.end()], words[end.end():].strip()
+            break
+    if len(first.split()) <= LEAD_WORDS:
+        return first, rest
+    return " ".join(first.split()[:12]) + " …", words
+
+
+def from_the_draft(q: dict) -> bool:
+    """A question the original review draft raised, not the paper or this review."""
+    return "draft" in q["raised_in"].lower()
 
 
 def link_target(ref: dict, src: str) -> str:
@@ -257,7 +306,11 @@ def by_status(questions: list[dict]) -> list[dict]:
 def own_questions(paper: dict, src: str) -> str:
     if not paper["open_questions"]:
         return "No open questions recorded for this paper.\n"
-    items = [question_item(paper, q, src, show_paper=False) for q in by_status(paper["open_questions"])]
+    questions = by_status(paper["open_questions"])
+    items = [question_item(paper, q, src, show_paper=False) for q in questions if not from_the_draft(q)]
+    drafts = [question_item(paper, q, src, show_paper=False) for q in questions if from_the_draft(q)]
+    if drafts:
+        items += ["**From the original review draft**, not the paper: kept here for later.\n"] + drafts
     return "\n".join(items) + f"\nEvery paper's questions: [Open questions]({link(src, 'open-questions.md')}).\n"
 
 
@@ -272,8 +325,15 @@ def all_questions(src: str) -> str:
             continue
         parts.append(f"## {status.capitalize()} {{ #{status.replace(' ', '-')} }}\n")
         for paper, questions in groups:
-            parts.append(f"### {md(paper['short_title'])} {{ #{status.replace(' ', '-')}-{paper['id']} }}\n")
-            parts += [question_item(paper, q, src, show_paper=True) for q in questions]
+            own = [q for q in questions if not from_the_draft(q)]
+            if own:
+                parts.append(f"### {md(paper['short_title'])} {{ #{status.replace(' ', '-')}-{paper['id']} }}\n")
+                parts += [question_item(paper, q, src, show_paper=True) for q in own]
+        # the original review draft's own questions, whichever review keeps them
+        drafts = [(paper, q) for paper, questions in groups for q in questions if from_the_draft(q)]
+        if drafts:
+            parts.append(f"### From the original review draft {{ #{status.replace(' ', '-')}-draft }}\n")
+            parts += [question_item(paper, q, src, show_paper=True) for paper, q in drafts]
     return "\n".join(parts) if len(parts) > 1 else "No open questions recorded yet.\n"
 
 
@@ -304,10 +364,87 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.endswith(".ipynb"):
         loader = r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
         html = re.sub(loader, "", html, flags=re.DOTALL)
-    return html
+    typeset_toc(page.toc)
+    return link_sources(number_figures(html), config)
 
 
+SOURCE_PATH = re.compile(r"<code>((?:reproductions|docs|tests|config|scripts|results)/[^<\s]+|Snakefile|Makefile)</code>")
+
+
+def link_sources(html: str, config) -> str:
+    """With `repo_url` set in mkdocs.yml, every `reproductions/...` (and other repository) path
+    on a page links to the file in the repository; without it, paths stay text."""
+    repo = (config.repo_url or "").rstrip("/")
+    if not repo:
+        return html
+    branch = config.extra.get("repo_branch", "main")
+    return SOURCE_PATH.sub(lambda m: f'<a href="{repo}/blob/{branch}/{m.group(1)}"><code>{m.group(1)}</code></a>', html)
+
+
+INLINE_TEX = re.compile(r"\\\((.+?)\\\)")
+
+
+def typeset_toc(items) -> None:
+    """Math in a heading reaches the table of contents as raw TeX (the toc extension keeps the
+    heading's text): give each such entry a typeset title (the theme's `typeset` slot), marked
+    for MathJax like the page's own math."""
+    for item in items:
+        if INLINE_TEX.search(item.title):
+            item.typeset = {"title": Markup(INLINE_TEX.sub(r'<span class="arithmatex">\\(\1\\)</span>', item.title))}
+        typeset_toc(item.children)
+
+
+FIGURE_CAPTION = re.compile(r'<figure class="result-figure"( id="[^"]*")?>(.*?)<figcaption>', re.DOTALL)
+
+
+def number_figures(html: str) -> str:
+    """Figures of the pipeline (reproductions.reporting.report.figure_markdown), numbered in page
+    order, each with the anchor figure-<n>, wherever on the page their snippets are included."""
+    count = 0
+
+    def number(match):
+        nonlocal count
+        count += 1
+        return (f'<figure class="result-figure" id="figure-{count}">{match.group(2)}'
+                f"<figcaption><strong>Figure {count}.</strong> ")
+
+    return FIGURE_CAPTION.sub(number, html)
+
+
+def on_post_template(output, template_name, config):
+    """404.html is written with root-absolute paths ("/assets/..."), which break when the
+    site is opened from disk; it sits at the site's root, so the same paths work relative."""
+    if template_name != "404.html":
+        return output
+    output = re.sub(r'(href|src)="/(?!/)', r'\1="', output)
+    # the theme's settings for its scripts: the site's base and the search worker's address
+    output = output.replace('"base": "/"', '"base": "."').replace('"search": "/assets/', '"search": "assets/')
+    return output.replace('href=""', 'href="index.html"')
+
+
+# After the search plugin writes the index (priority 0), before the offline plugin inlines
+# it into search_index.js (-100).
+@event_priority(-50)
 def on_post_build(config):
+    plain_search_index(Path(config.site_dir) / "search" / "search_index.json")
+    copy_mathjax(config)
+
+
+def plain_search_index(path: Path) -> None:
+    """The search index holds plain text: TeX math (\\( a^n b^n \\)) becomes its plain spelling
+    ("anbn", the query side does the same in search-math.js), so previews show no TeX and
+    both "a^n b^n" and "anbn" find it."""
+    if not path.exists():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    for doc in index.get("docs", []):
+        for key in ("title", "text"):
+            if doc.get(key):
+                doc[key] = plain_math(doc[key])
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def copy_mathjax(config):
     package = Path(importlib.util.find_spec("mathjax").submodule_search_locations[0])
     source = package / "static" / "mathjax"
     target = Path(config.site_dir) / MATHJAX_DIR

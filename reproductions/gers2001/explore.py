@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Explore: a^n b^n networks from the pipeline
+# # Explore: $a^n b^n$ networks from the pipeline
 #
 # This notebook is executed by the pipeline (`snakemake gers2001`) on the results of
 # the profile that was run; the site shows it as executed. Re-run it yourself with

@@ -30,20 +30,25 @@ def acceptance_map(ctx, name: str) -> list[tuple[str, str]]:
             grid[i, : t["generalisation"]] = 1.0
             for n in t["accepted_beyond"]:
                 grid[i, n - 1] = 1.0
-    fig, ax = new_figure(figsize=(6.4, 0.9 + 0.14 * len(rows)))
-    ax.imshow(grid, aspect="auto", cmap="Blues", vmin=0, vmax=1.25, interpolation="nearest",
-              extent=(0.5, tested + 0.5, len(rows) - 0.5, -0.5))
+    # the axis ends a little past the longest accepted string: beyond it every row is empty
+    accepted = [n for t in rows if t["solved"] for n in [t["generalisation"], *t["accepted_beyond"]]]
+    shown_to = min(tested, max(accepted, default=10) + max(5, max(accepted, default=10) // 10))
+    many = len(rows) > 30  # a hundred rows: a compact map, labelled every tenth row
+    fig, ax = new_figure(figsize=(6.4, 0.9 + (4.2 + 0.02 * (len(rows) - 30) if many else 0.14 * len(rows))))
+    ax.imshow(grid[:, :shown_to], aspect="auto", cmap="Blues", vmin=0, vmax=1.25, interpolation="nearest",
+              extent=(0.5, shown_to + 0.5, len(rows) - 0.5, -0.5))
     ax.axvline(10.5, color="#c0392b", lw=1, ls="--")
     rates = sorted({t["learning_rate"] for t in rows})
     if len(rates) > 1:
         for rate in rates[1:]:
             first = next(i for i, t in enumerate(rows) if t["learning_rate"] == rate)
             ax.axhline(first - 0.5, color="black", lw=0.8)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{t['trial']} (lr {t['learning_rate']:g})" if len(rates) > 1 else str(t["trial"])
-                        for t in rows], fontsize=6)
+    ticks = range(0, len(rows), 10) if many else range(len(rows))
+    ax.set_yticks(list(ticks))
+    ax.set_yticklabels([f"{rows[i]['trial']} (lr {rows[i]['learning_rate']:g})" if len(rates) > 1
+                        else str(rows[i]["trial"]) for i in ticks], fontsize=8)
     ax.set_xlabel("n (dashed line: largest training n = 10)")
-    ax.set_ylabel("trial")
+    ax.set_ylabel("trial" + (" (every tenth labelled)" if many else ""))
     ax.grid(False)
     filename = f"{name}-acceptance.png"
     save(fig, ctx.out_dir / filename)
@@ -52,6 +57,8 @@ def acceptance_map(ctx, name: str) -> list[tuple[str, str]]:
     return [(filename, f"{title}: which n each trial accepts (dark = accepted; rows of trials that did not learn "
                        f"the training set are empty). {solved}/{len(trials)} learned; {profile} profile, "
                        f"{len(trials)} trials, tested up to n = {trials[0]['tested_up_to']:,}"
+                       + (f" (the axis ends at n = {shown_to}: no trial accepts a longer string)"
+                          if shown_to < tested else "")
                        + (", each trial's scan stopping after a run of rejected n" if "scanned_to" in trials[0] else "")
                        + ".")]
 

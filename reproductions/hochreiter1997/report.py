@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,7 +22,7 @@ from ..config import PACKAGE, load_experiments, load_paper
 from ..models import LSTM, LSTMSpec, build_model
 from ..reporting.claims import SPEED, claims_for, for_rate, number_text, paper_mean, resolved
 from ..reporting.figures import new_figure, save
-from ..reporting.ledger import cell
+from ..reporting.ledger import badge, breakable, cell, folded
 from ..reporting.measures import MEASURES, solved_text
 from ..reporting.verdicts import judge
 from ..reporting.report import figure_markdown, markdown_table
@@ -122,13 +123,13 @@ def row_verdict(ctx, name, rate, trials, cap) -> str:
     of the row: success and speed (and test results) separately."""
     claims = row_claims(ctx, name, rate)
     if not claims:
-        return "no number to compare"
+        return badge("no number to compare")
     mean = paper_mean(_claims(ctx), PAPER_ROW_OF.get(name, name), rate)
     parts = []
     for claim in claims:
         verdict = judge(claim, trials, cap, mean)
         reasons = "; ".join(verdict.reasons)
-        parts.append(f"{ASPECT[claim['paper']['quantity']]}: **{verdict.word}**"
+        parts.append(f"{ASPECT[claim['paper']['quantity']]}: {badge(verdict.word)}"
                      + (f" <small>({cell(reasons)})</small>" if reasons else ""))
     return "<br>".join(parts)
 
@@ -143,13 +144,21 @@ def _test_text(trials, mse: bool = False, mean_error: bool = False):
         size = next(t["test_size"] for t in trials if "test_size" in t)
         return f"unsolved trials: median {np.median(tested):,.0f}, best {min(tested):,} of {size:,} wrong"
     wrong = np.mean([t["test_wrong"] for t in solved])
-    text = (f"{wrong:,.1f} of {solved[0]['test_size']:,} (fraction {wrong / solved[0]['test_size']:.6f}) "
-            f"{solved_text(trials)}")
+    size = solved[0]["test_size"]
+    share = "" if wrong == 0 else f" ({100 * wrong / size:.2g}%)"
+    text = f"{wrong:,.3g} of {size:,} wrong{share} {solved_text(trials)}"
     if mse and all("test_mse" in t for t in solved):
         text += f"; MSE {np.mean([t['test_mse'] for t in solved]):.4f}"
     if mean_error and all("test_mean_abs_error" in t for t in solved):
         text += f"; mean difference {np.mean([t['test_mean_abs_error'] for t in solved]):.3f}"
     return text
+
+
+def paper_and_ours(paper: str, ours: str) -> str:
+    """One cell for one quantity: the paper's number above ours."""
+    if paper in ("—", "") and ours in ("—", ""):
+        return "—"
+    return f"paper: {paper}<br>ours: {ours}"
 
 
 def paper_only_rows(family: str, paper: dict | None = None) -> list[list[str]]:
@@ -161,10 +170,17 @@ def paper_only_rows(family: str, paper: dict | None = None) -> list[list[str]]:
             continue
         sequences = number_text(row["sequences"], trials=False) if row.get("sequences") else "—"
         rows.append([
-            f"{cell(row['method'])} <small>({cell(row['source'])})</small>", cell(row.get("learning_rate", "—")),
-            "paper only", cell(number_text(row["success"], trials=False)), "not run (not our method)",
-            cell(sequences), "—", "—", "—", "—"])
+            f"{cell(row['method'])} <small>({cell(row['source'])})</small>", "not run (not our method)",
+            cell(row.get("learning_rate", "—")), "paper only",
+            paper_and_ours(cell(number_text(row["success"], trials=False)), "not run"),
+            paper_and_ours(cell(sequences), "not run") if sequences != "—" else "—", "—"])
     return rows
+
+
+#: a family table's columns: the verdicts second, so that they stay in view on a phone;
+#: each quantity's cell holds the paper's number above ours
+FAMILY_HEADER = ["Experiment", "Verdicts (one rule, each claim)", "lr", "Profile, trials", "Success",
+                 "Sequences until solved (ours: mean of solved [median])", "Test (ours: solved trials, if any)"]
 
 
 def _row(ctx, name, rate, trials, profile_text, cap, verdict_text=None) -> list[str]:
@@ -176,10 +192,10 @@ def _row(ctx, name, rate, trials, profile_text, cap, verdict_text=None) -> list[
     quantities = {c["paper"]["quantity"] for c in claims}
     rate_text = "guessing" if _is_guessing(name) else f"{rate:g}"
     return [
-        f"`{name}`", rate_text, profile_text, success, MEASURES["percent_solved"](trials)[1],
-        paper_speed, mean + (f" [median {median:,.0f}]" if median is not None else ""),
-        paper_test, _test_text(trials, "test_mse" in quantities, "test_abs_error" in quantities),
-        verdict_text or row_verdict(ctx, name, rate, trials, cap)]
+        f"<code>{breakable(name)}</code>", verdict_text or row_verdict(ctx, name, rate, trials, cap), rate_text,
+        profile_text, paper_and_ours(success, MEASURES["percent_solved"](trials)[1]),
+        paper_and_ours(paper_speed, mean + (f" [median {median:,.0f}]" if median is not None else "")),
+        paper_and_ours(paper_test, _test_text(trials, "test_mse" in quantities, "test_abs_error" in quantities))]
 
 
 def _by_rate(trials):
@@ -190,19 +206,20 @@ def _by_rate(trials):
 
 def family_table(ctx, names, extra_rows: list[list[str]] = ()) -> str:
     """One experiment family: the paper's numbers and ours per row (and per learning rate),
-    the verdicts, and `extra_rows` (the paper's rows for methods we do not run)."""
-    header = ["Experiment", "lr", "Profile, trials", "Paper: success", "Ours: solved",
-              "Paper: sequences", "Ours: mean (solved) [median]", "Paper: test", "Ours: test (solved trials, if any)",
-              "Verdicts (one rule, each claim)"]
-    lines = []
+    the verdicts, and `extra_rows` (the paper's rows for methods we do not run). Rows at the
+    paper profile are shown; where a row has them, its quicker profiles' rows are folded
+    into a collapsed block below the table."""
+    shown, folded_rows = [], []
     for name in names:
+        has_paper = bool(ctx.results.get("paper", {}).get(name) or ctx.kept.get(name))
         for profile in ctx.profiles:
             result = ctx.results[profile].get(name)
             if not result:
                 continue
             cap = result["provenance"]["config"]["train"]["max_sequences"]
+            target = folded_rows if has_paper and profile != "paper" else shown
             for rate, trials in _by_rate(result["trials"]):
-                lines.append(_row(ctx, name, rate, trials, f"{profile}, {len(trials)}", cap))
+                target.append(_row(ctx, name, rate, trials, f"{profile}, {len(trials)}", cap))
         if ctx.profiles[0] == "paper" or ctx.results.get("paper", {}).get(name):
             continue
         kept = ctx.kept.get(name)
@@ -212,7 +229,7 @@ def family_table(ctx, names, extra_rows: list[list[str]] = ()) -> str:
             total = _paper_profile()[name]["trials"]
             training = f"; {kept['chunks_training']} chunk(s) unfinished" if kept["chunks_training"] else ""
             for rate, trials in _by_rate(kept["trials"]):
-                lines.append(_row(ctx, name, rate, trials, f"paper, {len(kept['trials'])} of {total} trials so far{training}",
+                shown.append(_row(ctx, name, rate, trials, f"paper, {len(kept['trials'])} of {total} trials so far{training}",
                                   None, "pending (run not finished)"))
         elif estimate is not None:
             success, paper_speed, paper_test = _paper_cells(row_claims(ctx, name, None))
@@ -220,11 +237,17 @@ def family_table(ctx, names, extra_rows: list[list[str]] = ()) -> str:
             rates_text = ", ".join(f"{r:g}" for r in rates) if isinstance(rates, list) else f"{rates:g}"
             if _is_guessing(name):
                 rates_text = "guessing"
-            lines.append([
-                f"`{name}`", rates_text, f"paper, {estimate.trials}", success, "not run", paper_speed,
-                f"not run: {estimate.text()} core-hours at the measured rate", paper_test, "—",
-                "untested"])
-    return markdown_table(header, lines + list(extra_rows))
+            shown.append([
+                f"<code>{breakable(name)}</code>", badge("untested"), rates_text, f"paper, {estimate.trials}",
+                paper_and_ours(success, "not run"),
+                paper_and_ours(paper_speed, f"not run: {estimate.text()} core-hours at the measured rate"),
+                paper_and_ours(paper_test, "—")])
+    table = markdown_table(FAMILY_HEADER, shown + list(extra_rows))
+    if folded_rows:
+        profiles = sorted({row[3].split(",")[0] for row in folded_rows})
+        table += "\n\n" + folded(f"Quick check: the same rows at the {', '.join(profiles)} profile",
+                                   markdown_table(FAMILY_HEADER, folded_rows))
+    return table
 
 
 @functools.cache
@@ -428,6 +451,13 @@ def error_flow_figure(ctx, steps: int = 1001) -> tuple[str, str]:
 
 # ----------------------------------------------------------------------------- learning times
 
+def readable_label(name: str) -> str:
+    """A figure's label for an experiment: its title without the family's "Exp. N: " (the
+    figure's caption names the family), not its code name."""
+    title = _paper_profile()[name]["title"]
+    return re.sub(r"^Exp\. \d[a-c]?[:,]?\s*", "", title).replace("$", "")
+
+
 def learning_times_figure(ctx, family: str) -> tuple[str, str] | None:
     """One experiment family: every trial's sequences until its criterion (or the cap),
     beside the paper's mean; None while no row of the family has results."""
@@ -443,24 +473,29 @@ def learning_times_figure(ctx, family: str) -> tuple[str, str] | None:
             continue
         by_rate = _by_rate(trials)
         for rate, subset in by_rate:
-            label = name if len(by_rate) == 1 else f"{name} (lr {rate:g})"
-            rows.append((f"{label} [{shown}{len(subset)}]", subset,
+            label = readable_label(name) if len(by_rate) == 1 else f"{readable_label(name)}, lr {rate:g}"
+            solved = sum(bool(t["solved"]) for t in subset)
+            rows.append((f"{label}\n[{shown}{solved} of {len(subset)} solved]", subset,
                          paper_mean(_claims(ctx), PAPER_ROW_OF.get(name, name), rate)))
     if not rows:
         return None
-    fig, ax = new_figure(figsize=(6.8, 0.9 + 0.28 * len(rows)))
+    fig, ax = new_figure(figsize=(7.2, 0.9 + 0.42 * len(rows)))
     for i, (label, trials, paper_number) in enumerate(rows):
         solved = [t["sequences"] for t in trials if t["solved"]]
         failed = [t["sequences"] for t in trials if not t["solved"]]
         ax.scatter(solved, [i] * len(solved), s=14, color="#1f77b4", alpha=0.7, zorder=3)
-        ax.scatter(failed, [i] * len(failed), s=18, marker="x", color="#c0392b", zorder=3)
+        ax.scatter(failed, [i] * len(failed), s=22, marker="x", color="#c0392b", zorder=3)
+        if failed:  # failed trials stop at the same cap and draw as one ✕: say how many
+            ax.annotate(f"{len(failed)} failed", (max(failed), i), xytext=(7, 0), textcoords="offset points",
+                        va="center", fontsize=7.5, color="#c0392b", annotation_clip=False)
         if paper_number:
             ax.scatter([paper_number], [i], s=80, marker="|", color="black", zorder=4)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([r[0] for r in rows], fontsize=7)
+    ax.set_yticklabels([r[0] for r in rows], fontsize=7.5)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xscale("log")
-    ax.set_xlabel("sequences (dot: trial met its criterion; x: stopped unsolved at the cap; bar: the paper's mean)")
+    ax.set_xlabel("training sequences (log scale)\ndot: a trial met its criterion; ✕: stopped unsolved at the cap, "
+                  "with how many; bar: the paper's mean)")
     filename = f"learning-times-{family}.png"
     save(fig, ctx.out_dir / filename)
     guessing = (" (for guessing: test sequences spent on guesses)"
@@ -496,7 +531,7 @@ def state_drift_figure(ctx, sequences: int = 40, seed: int = 97) -> tuple[str, s
         network = build_model(experiment["model"]["name"], experiment["model"]["params"], task.input_size,
                               task.output_size, 1)
         inputs, _, _ = stack_for_trials(collate(drawn), 1, network.dtype)
-        weights = torch.load(result["weights_path"], weights_only=False)
+        weights = torch.load(result["weights_path"], weights_only=True)
         for record in result["trials"]:
             network.load_trial_state(0, weights[record["trial"]])
             with torch.no_grad():
@@ -537,7 +572,7 @@ def figures(ctx) -> list[tuple[str, str]]:
         made = [f for f in [learning_times_figure(ctx, key)] if f]
         if key == "exp2c":
             made += [f for f in [state_drift_figure(ctx)] if f]
-        write_text_atomic(figure_markdown("hochreiter1997", made) or "*No results for a figure yet.*\n",
+        write_text_atomic(figure_markdown("hochreiter1997", made, ctx.out_dir) or "*No results for a figure yet.*\n",
                           ctx.out_dir / f"figure-{key}.md")
     write_text_atomic(cost_table(ctx) + "\n", ctx.out_dir / "cost.md")
     return [error_flow_figure(ctx)]

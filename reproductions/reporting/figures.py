@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib
@@ -10,11 +11,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
+from ..atomic import write_bytes_atomic  # noqa: E402
 from ..models import build_model  # noqa: E402
 from ..tasks import build_task  # noqa: E402
 
 # Figures have a light background; the site puts them on a light card in dark mode.
-STYLE = {"figure.dpi": 110, "savefig.dpi": 110, "font.size": 9, "axes.spines.top": False,
+# Saved at twice the resolution they are shown at (reporting.report.figure_markdown).
+STYLE = {"figure.dpi": 110, "savefig.dpi": 220, "font.size": 9, "axes.spines.top": False,
          "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}
 
 
@@ -24,10 +27,11 @@ def new_figure(*args, **kwargs):
 
 
 def save(fig, path: Path) -> None:
-    tmp = Path(path).with_suffix(".tmp.png")
-    fig.savefig(tmp, bbox_inches="tight", facecolor="white")
+    """The figure as a PNG, written whole or not at all."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", facecolor="white")
     plt.close(fig)
-    tmp.replace(path)
+    write_bytes_atomic(buffer.getvalue(), path)
 
 
 def trained_networks(experiment: dict, results: dict, trials: list[int]):
@@ -35,7 +39,7 @@ def trained_networks(experiment: dict, results: dict, trials: list[int]):
     task = build_task(experiment["task"]["name"], experiment["task"]["params"])
     model = experiment["model"]
     network = build_model(model["name"], model["params"], task.input_size, task.output_size, len(trials))
-    weights = torch.load(results["weights_path"], weights_only=False)
+    weights = torch.load(results["weights_path"], weights_only=True)
     for k, trial in enumerate(trials):
         network.load_trial_state(k, weights[trial])
     return network, task

@@ -21,7 +21,7 @@ from ..atomic import write_text_atomic
 from ..config import PACKAGE
 from .claims import number_text, paper_mean, resolved
 from .measures import MEASURES
-from .text import escape_markdown_text
+from .text import escape_markdown_text, math_html
 from .verdicts import WORDS, counts, judge
 
 LEDGER_FILE = "claims.json"
@@ -82,25 +82,84 @@ def claim_entries(ctx) -> list[dict]:
     return entries
 
 
+def verdict_slug(word: str) -> str:
+    """The CSS class suffix of a verdict word ("not reproduced" -> "not-reproduced")."""
+    return word.replace(" ", "-")
+
+
+def badge(word: str) -> str:
+    """A verdict as a coloured badge, the one wording of `verdicts.WORDS` on every page."""
+    return f'<span class="verdict verdict-{verdict_slug(word)}">{word}</span>'
+
+
+def breakable(name: str) -> str:
+    """A code name (`reber_elman`) that may wrap after each `_`, never mid-word."""
+    return escape_markdown_text(name).replace("_", "_<wbr>")
+
+
 def verdict_cell(entry: dict) -> str:
     reasons = "; ".join(entry["reasons"])
     where = f"{entry['profile']} profile, {entry['trials']} trials" if entry["profile"] else ""
     small = "; ".join(x for x in (where, reasons) if x)
-    return f"**{entry['verdict']}**" + (f"<br><small>{cell(small)}</small>" if small else "")
+    return badge(entry["verdict"]) + (f"<br><small>{cell(small)}</small>" if small else "")
+
+
+def ours_cell(entry: dict) -> str:
+    """Ours at the profile that decides the verdict: the number, then profile and solved of n."""
+    if not entry["profile"]:
+        return "not run"
+    # the solved count once: a rate ("88% (88/100)") or a mean over solved trials already says it
+    said = re.search(r"\(\d+/\d+\)|\d+ of \d+ solved", entry["ours_text"])
+    count = f"{entry['trials']} trials" if said else f"{entry['solved']} of {entry['trials']} solved"
+    return f"{cell(entry['ours_text'])}<br><small>{entry['profile']} profile, {count}</small>"
+
+
+def paper_cell(entry: dict) -> str:
+    return f"{cell(entry['paper_number'])}<br><small>{cell(entry['source'])}</small>"
 
 
 def claims_table(ctx, entries: list[dict] | None = None) -> str:
-    """The review's claims table: the paper's number and source, ours at each profile shown
-    (with the solved count beside every mean or median), and the verdict."""
+    """The review's claims table, verdict first: the verdict by the one rule (at the profile
+    that decides it), the claim, the paper's number and source, and ours at that profile
+    (with the solved count beside every mean or median). Ours at the other profiles shown
+    goes into `other_profiles_table`, folded away on the page."""
     entries = claim_entries(ctx) if entries is None else entries
-    header = ["Claim", "Paper"] + [f"Ours: {p}" for p in ctx.profiles] + ["Verdict"]
+    header = ["Verdict", "Claim", "Paper (source)", "Ours"]
+    rows = [[verdict_cell(entry), f'<span id="{entry["anchor"]}"></span>{cell(entry["text"])}',
+             paper_cell(entry), ours_cell(entry)] for entry in entries]
+    return tabulate(rows, headers=header, tablefmt="pipe", disable_numparse=True)
+
+
+def other_profiles_table(ctx, entries: list[dict]) -> str:
+    """Ours at every profile shown but the one that decides each verdict (a quick check,
+    e.g. the default profile's few trials); empty if there is none."""
     rows = []
     for entry in entries:
-        row = [f'<span id="{entry["anchor"]}"></span>{cell(entry["text"])}',
-               f"{cell(entry['paper_number'])}<br><small>{cell(entry['source'])}</small>"]
-        row += [f"{cell(o['text'])} <br><small>{cell(o['label'])}</small>" if o["text"] != "not run" else "not run"
-                for o in entry["ours"]]
-        rows.append(row + [verdict_cell(entry)])
+        for ours in entry["ours"]:
+            if ours["profile"] != entry["profile"] and ours["text"] != "not run":
+                rows.append([cell(entry["text"]), f"{cell(ours['text'])}<br><small>{cell(ours['label'])}</small>"])
+    if not rows:
+        return ""
+    return tabulate(rows, headers=["Claim", "Ours"], tablefmt="pipe", disable_numparse=True)
+
+
+def folded(title: str, body: str) -> str:
+    """Markdown for a collapsed block (pymdownx.details) holding `body`."""
+    indented = "\n".join(("    " + line) if line else "" for line in body.splitlines())
+    return f'??? note "{title}"\n\n{indented}\n'
+
+
+def glance_table(entries: list[dict], detail_link: str, with_paper: str | None = None) -> str:
+    """Results at a glance: one row per claim, the verdict badge first, the claim linked to
+    its row in the review's claims table (`detail_link` is the review's page from where the
+    table is shown), the paper's number with its source, ours at the deciding profile."""
+    header = (["Paper"] if with_paper is not None else []) + ["Verdict", "Claim", "Paper's number (source)", "Ours"]
+    rows = []
+    for entry in entries:
+        row = [with_paper] if with_paper is not None else []
+        row += [badge(entry["verdict"]), f"[{cell(entry['text'])}]({detail_link}#{entry['anchor']})",
+                paper_cell(entry), ours_cell(entry)]
+        rows.append(row)
     return tabulate(rows, headers=header, tablefmt="pipe", disable_numparse=True)
 
 
@@ -130,8 +189,40 @@ def counts_line(paper: dict, generated: Path, ledger_link: str) -> str:
     if ledger is None:
         return ""
     total = len(ledger["claims"])
-    return (f"**Claims:** {total} in all · " + " · ".join(f"{ledger['counts'][w]} {w}" for w in WORDS)
+    return (f"**Claims:** {total} in all · " + " · ".join(f"{ledger['counts'][w]} {badge(w)}" for w in WORDS)
             + f" ([claims ledger]({ledger_link}))\n")
+
+
+def glance_section(paper: dict, generated: Path, review_link: str, ledger_link: str) -> str:
+    """The top of a review: its verdict counts, then every claim at a glance (folded open
+    when there are many). Empty until the paper's report has written claims.json."""
+    ledger = load_ledger(generated, paper["id"])
+    if ledger is None:
+        return ""
+    table = glance_table(ledger["claims"], review_link)
+    title = f"Results at a glance: {len(ledger['claims'])} claims"
+    block = folded(title, table).replace("??? note", "???+ abstract", 1)
+    return counts_line(paper, generated, ledger_link) + "\n" + block
+
+
+def home_table(papers: list[dict], generated: Path, review_link) -> str:
+    """Home's table: per review, how many claims got each verdict, linked to its results at a glance."""
+    header = ["Review", "Claims"] + [badge(w) for w in WORDS]
+    rows = []
+    for paper in papers:
+        ledger = load_ledger(generated, paper["id"])
+        title = f"[{cell(paper['short_title'])}]({review_link(paper['id'])}#results-at-a-glance)"
+        if ledger is None:
+            rows.append([title, "not yet run"] + [""] * len(WORDS))
+            continue
+        rows.append([title, str(len(ledger["claims"]))] + [str(ledger["counts"][w]) for w in WORDS])
+    parts = [tabulate(rows, headers=header, tablefmt="pipe", disable_numparse=True), ""]
+    for paper in papers:  # each review's claims at a glance, folded: the counts above come first
+        ledger = load_ledger(generated, paper["id"])
+        if ledger is not None:
+            parts.append(folded(f"{cell(paper['short_title'])}: every claim at a glance",
+                                glance_table(ledger["claims"], review_link(paper["id"]))))
+    return "\n".join(parts)
 
 
 def ledger_page(papers: list[dict], generated: Path, review_link) -> str:
@@ -169,10 +260,10 @@ def ledger_page(papers: list[dict], generated: Path, review_link) -> str:
             rows.append(
                 f'<tr data-verdict="{entry["verdict"]}">'
                 f'<td data-sort="{cell(paper["year"])} {cell(paper["id"])}">{cell(paper["short_title"])}</td>'
-                f'<td><a href="{link}">{cell(entry["text"])}</a></td>'
-                f'<td>{cell(entry["paper_number"])}<br><small>{cell(entry["source"])}</small></td>'
-                f"<td>{ours}</td>"
-                f'<td data-sort="{WORDS.index(entry["verdict"])}"><strong>{entry["verdict"]}</strong>{reasons}</td>'
+                f'<td><a href="{link}">{math_html(cell(entry["text"]))}</a></td>'
+                f'<td>{math_html(paper_cell(entry))}</td>'
+                f"<td>{math_html(ours)}</td>"
+                f'<td data-sort="{WORDS.index(entry["verdict"])}">{badge(entry["verdict"])}{reasons}</td>'
                 f'<td><code>{cell(entry["command"])}</code></td></tr>')
     rows += ["</tbody>", "</table>", ""]
     return "\n".join(lines + rows)

@@ -41,6 +41,15 @@ def solved_trials(trials) -> list[dict]:
     return [t for t in trials if t["solved"]]
 
 
+#: what a measure of success shows for trials trained to a budget with no success test
+#: (stopping rule `budget`: their `solved` is null)
+NO_TEST = "— (no success test)"
+
+
+def _untested(trials) -> bool:
+    return bool(trials) and all(t["solved"] is None for t in trials)
+
+
 def solved_text(trials) -> str:
     """The count a mean or median over solved trials rests on, shown beside it everywhere."""
     return f"({len(solved_trials(trials))} of {len(trials)} solved)"
@@ -48,6 +57,8 @@ def solved_text(trials) -> str:
 
 @measure("success_rate")
 def percent_solved(trials):
+    if _untested(trials):
+        return None, NO_TEST
     solved = len(solved_trials(trials))
     value = 100.0 * solved / len(trials)
     return value, f"{value:.0f}% ({solved}/{len(trials)})"
@@ -56,6 +67,8 @@ def percent_solved(trials):
 @measure("median_sequences")
 def median_sequences(trials):
     solved = solved_trials(trials)
+    if _untested(trials):
+        return None, NO_TEST
     if not solved:
         return None, "— (none solved)"
     q1, median, q3 = quartiles([t["sequences"] for t in solved])

@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from ..atomic import write_text_atomic
 from ..config import ROOT
 
 
@@ -44,8 +45,5 @@ def execute_script(source: Path, out: Path, timeout: int = 600) -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
     NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT)}}).execute()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    nbformat.write(notebook, tmp)
-    tmp.replace(out)
+    text = nbformat.writes(notebook)
+    write_text_atomic(text if text.endswith("\n") else text + "\n", Path(out))

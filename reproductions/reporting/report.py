@@ -15,7 +15,10 @@ pipeline ran, plus the paper profile whenever its (committed) results exist.
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from ..runner import load_kept_run, load_results
 from . import ledger
 from .claims import load_review
 from .measures import MEASURES
-from .text import escape_markdown_text
+from .text import escape_html_text, escape_markdown_text, mark_bare_math, plain_math
 
 
 @dataclass
@@ -79,17 +82,33 @@ def claims_table(ctx: ReportContext) -> str:
     return ledger.claims_table(ctx)
 
 
+#: what a cell holds when there is nothing to show; a column of only these is dropped
+EMPTY_CELLS = ("", "—", "-")
+
+
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    """A Markdown (pipe) table; cells are shown as given, numbers already formatted."""
+    """A Markdown (pipe) table; cells are shown as given, numbers already formatted. A
+    column empty in every row says nothing and is left out."""
+    if rows:
+        keep = [i for i in range(len(header)) if any(row[i].strip() not in EMPTY_CELLS for row in rows)]
+        header = [header[i] for i in keep]
+        rows = [[row[i] for i in keep] for row in rows]
     return tabulate(rows, headers=header, tablefmt="pipe", disable_numparse=True)
 
 
-def experiment_table(ctx: ReportContext, name: str) -> str:
+def split_profiles(ctx: ReportContext, name: str) -> tuple[list[str], list[str]]:
+    """(the profile a table shows, the others, folded away): the paper profile where it has
+    results for `name` (or a kept run), else the profile the pipeline ran."""
+    main = "paper" if "paper" in ctx.profiles and ctx.shown("paper", name)[0] is not None else ctx.profiles[0]
+    return [main], [p for p in ctx.profiles if p != main]
+
+
+def experiment_table(ctx: ReportContext, name: str, profiles: list[str] | None = None) -> str:
     """One row per profile, and per learning rate where the experiment is a grid."""
     header = ["Profile", "Learning rate", "Trials", "Learned", "Sequences to learn, median [IQR]",
               "Generalisation, median [IQR]", "Best", "Compute"]
     rows = []
-    for profile in ctx.profiles:
+    for profile in profiles or ctx.profiles:
         result, label = ctx.shown(profile, name)
         if result is None:
             continue
@@ -107,7 +126,42 @@ def experiment_table(ctx: ReportContext, name: str) -> str:
             compute = f"{seconds:,.0f} s" + (" (whole grid)" if len(rates) > 1 else "")
             row += [compute]
             rows.append(row)
-    return markdown_table(header, rows)
+    return markdown_table(header, rows) if rows else ""
+
+
+def trial_downloads(ctx: ReportContext, name: str, profile: str) -> str:
+    """Every trial of one experiment at one profile as CSV and JSONL beside the page, and the
+    line that links them ("" if it has no gathered results)."""
+    result = ctx.results.get(profile, {}).get(name)
+    if not result:
+        return ""
+    stem = f"{name}-{profile}-trials"
+    trials = result["trials"]
+    write_text_atomic("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in trials), ctx.out_dir / f"{stem}.jsonl")
+    columns = list(dict.fromkeys(key for t in trials for key in t))
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for t in trials:  # a list (the n accepted beyond the range) as one cell, space-separated
+        writer.writerow({k: " ".join(map(str, v)) if isinstance(v, list) else v for k, v in t.items()})
+    write_text_atomic(table.getvalue(), ctx.out_dir / f"{stem}.csv")
+    where = f"../generated/{ctx.paper['id']}/{stem}"
+    return (f"Every trial ({profile} profile, {len(trials)} trials): [CSV]({where}.csv) · "
+            f"[JSONL]({where}.jsonl)")
+
+
+def experiment_section(ctx: ReportContext, name: str) -> str:
+    """An experiment's table at the profile that decides, the other profiles' rows folded, and
+    its trials to download."""
+    main, others = split_profiles(ctx, name)
+    parts = [experiment_table(ctx, name, main) or "*Not run yet.*", ""]
+    downloads = trial_downloads(ctx, name, main[0])
+    if downloads:
+        parts += [downloads, ""]
+    other = experiment_table(ctx, name, others) if others else ""
+    if other:
+        parts += [ledger.folded(f"Quick check: the {', '.join(others)} profile", other), ""]
+    return "\n".join(parts)
 
 
 def probe_section(ctx: ReportContext, name: str) -> str:
@@ -124,7 +178,7 @@ def probe_section(ctx: ReportContext, name: str) -> str:
 
 
 def provenance_section(ctx: ReportContext) -> str:
-    header = ["Experiment", "Profile", "Trials", "Commit", "Date", "torch", "numpy", "Training path", "Machine"]
+    header = ["Experiment", "Profile", "Trials", "Commit", "Date", "Packages", "Training path", "Machine"]
     rows = []
     for profile in ctx.profiles:
         for name, result in sorted(ctx.results[profile].items()):
@@ -133,9 +187,10 @@ def provenance_section(ctx: ReportContext) -> str:
             prov = result["provenance"]
             commit = (prov["git"]["commit"] or "no git")[:10] + (" (dirty)" if prov["git"]["dirty"] else "")
             machine = f"{prov['machine']['processor']}, {prov['machine']['cpus']} cpus"
-            rows.append([name, profile, str(len(result["trials"])), f"`{commit}`", prov["date"],
-                         prov["packages"]["torch"], prov["packages"]["numpy"],
-                         ", ".join(prov.get("training_path", [])), machine])
+            rows.append([f"<code>{ledger.breakable(name)}</code>", profile, str(len(result["trials"])), f"`{commit}`",
+                         str(prov["date"]).replace("T", " "),
+                         f"torch {prov['packages']['torch']}, numpy {prov['packages']['numpy']}",
+                         ", ".join(prov.get("training_path", [])), escape_markdown_text(machine)])
     lines = [markdown_table(header, rows)]
     lines += ["", "*A commit marked (dirty) had code or configuration changes not yet committed when the run "
               "started (changed result data do not count). Every gathered paper-profile result committed here "
@@ -146,14 +201,34 @@ def provenance_section(ctx: ReportContext) -> str:
     return "\n".join(lines)
 
 
-def figure_markdown(paper_id: str, figures: list[tuple[str, str]]) -> str:
+def figure_markdown(paper_id: str, figures: list[tuple[str, str]], out_dir: Path | None = None) -> str:
     """Markdown for (filename, caption) figures of docs/generated/<paper_id>/, for a snippet
-    that a review page (docs/reviews/) includes."""
+    that a review page (docs/reviews/) includes: each figure shown at half its pixel size
+    (saved at twice the resolution, sharp on any screen), a click opening it full size, its
+    caption below; the site numbers them in page order (docs/hooks/site.py)."""
     lines = []
+    out_dir = Path(out_dir or ROOT / "docs" / "generated" / paper_id)
     for filename, caption in figures:
-        alt = caption.replace("$", "")  # alt text is plain text; the caption below renders math
-        lines += [f"![{alt}](../generated/{paper_id}/{filename})", "", f"*{caption}*", ""]
+        alt = escape_html_text(plain_math(caption))  # alt text is plain; the caption renders math
+        caption = mark_bare_math(caption)
+        src = f"../generated/{paper_id}/{filename}"
+        size = display_width(out_dir / filename)
+        width = f' width="{size}"' if size else ""
+        lines += ['<figure class="result-figure" markdown="block">',
+                  f'<a href="{src}" title="Open the figure at full size"><img src="{src}" alt="{alt}"{width}></a>',
+                  f'<figcaption markdown="span">{caption}</figcaption>', "</figure>", ""]
     return "\n".join(lines)
+
+
+def display_width(path: Path) -> int | None:
+    """Half the PNG's pixel width (figures are saved at twice the display resolution)."""
+    try:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return image.width // 2
+    except (OSError, ImportError):
+        return None
 
 
 def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, results_root: Path | None = None) -> Path:
@@ -180,11 +255,14 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
     ledger.write_ledger(ctx, entries)
     parts = ["#### Claims: the paper's numbers and ours", "", ledger.counts_text([e["verdict"] for e in entries]), "",
              ledger.claims_table(ctx, entries), ""]
+    others = ledger.other_profiles_table(ctx, entries)
+    if others:
+        parts += [ledger.folded("Quick check: ours at the other profiles", others), ""]
     for name, experiment in experiments.items():
-        # headings stay plain text: the table of contents shows them raw
-        # the id lets an open question link to this table (docs/hooks/site.py: experiment_anchor)
-        parts += [f"#### {escape_markdown_text(experiment['title'].replace('$', ''))} {{ #results-{name} }}", "",
-                  experiment_table(ctx, name) if experiment.get("kind") != "probe" else probe_section(ctx, name), ""]
+        # the id lets an open question link to this table (docs/hooks/site.py: experiment_anchor);
+        # math in the heading is typeset, in the table of contents too (the site's hook)
+        parts += [f"#### {escape_markdown_text(experiment['title'])} {{ #results-{name} }}", "",
+                  experiment_section(ctx, name) if experiment.get("kind") != "probe" else probe_section(ctx, name), ""]
     write_text_atomic("\n".join(parts), out_dir / "results.md")
 
     figures = []
@@ -194,6 +272,6 @@ def render_paper(paper_id: str, profile: str, out_dir: Path | None = None, resul
         # optional: named Markdown snippets, e.g. the numbers behind an open question's answer
         for snippet, text in getattr(module, "snippets", lambda ctx: {})(ctx).items():
             write_text_atomic(text, out_dir / f"{snippet}.md")
-    write_text_atomic(figure_markdown(paper_id, figures) or "No figures yet.\n", out_dir / "figures.md")
+    write_text_atomic(figure_markdown(paper_id, figures, out_dir) or "No figures yet.\n", out_dir / "figures.md")
     write_text_atomic(provenance_section(ctx) + "\n", out_dir / "provenance.md")
     return out_dir

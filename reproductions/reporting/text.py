@@ -14,11 +14,17 @@ helpers, so that `<script>` in a title is shown as the text "<script>", never ru
 * `escape_html_text` for text put straight into HTML, e.g. a navigation title.
 * `markdown_url` for a link target in Markdown (an https: URL or a site-relative path,
   as the schema requires).
+
+Math written without dollars (`a^n b^n` in a claim) is typeset all the same:
+`escape_markdown_text` puts a run of TeX superscripts and subscripts between `$`.
+`plain_math` spells TeX as plain text for the search index ("anbn"), the same way the
+site's search box spells a query (docs/assets/javascripts/search-math.js).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import quote
 
 # Markdown that makes tags or attributes without "<": attr_list's braces, links' and
@@ -37,8 +43,66 @@ def escape_html_text(text) -> str:
 
 def escape_markdown_text(text) -> str:
     """Text for a Markdown page, shown as text: one line, HTML escaped, and no Markdown
-    that makes tags, attributes or links. Math and emphasis still render."""
-    return escape_html_text(text).translate(_MARKDOWN_ACTIVE)
+    that makes tags, attributes or links. Math and emphasis still render, bare math too."""
+    return mark_bare_math(escape_html_text(text).translate(_MARKDOWN_ACTIVE))
+
+
+# a TeX superscript or subscript (a^n, b_{ij}, 10^8) and a run of them (a^n b^n c^n)
+# (one letter or a number as base, so that names such as reber_elman stay text)
+_SCRIPT = r"(?:[A-Za-z]|[0-9]+)(?:\^(?:&#123;[A-Za-z0-9+\-]+&#125;|[A-Za-z0-9]+)|_(?:&#123;[A-Za-z0-9+\-]+&#125;|[A-Za-z0-9]))"
+_BARE_MATH = re.compile(rf"(?<![\w\\^$&#;/.]){_SCRIPT}(?:[ ]+{_SCRIPT})*(?![\w^])")
+_DOLLAR_MATH = re.compile(r"(\$[^$]*\$)")
+
+
+def mark_bare_math(text: str) -> str:
+    """`a^n b^n` outside `$...$` becomes `$a^n b^n$` (escaped braces put back for TeX)."""
+    parts = _DOLLAR_MATH.split(text)
+    for i in range(0, len(parts), 2):  # the text between math spans
+        parts[i] = _BARE_MATH.sub(lambda m: "$" + m.group(0).replace("&#123;", "{").replace("&#125;", "}") + "$",
+                                  parts[i])
+    return "".join(parts)
+
+
+_INLINE_DOLLARS = re.compile(r"\$([^$\n]+?)\$")
+
+
+def math_html(text: str) -> str:
+    """Text already escaped for HTML, with its `$...$` math (and bare `a^n b^n`) marked as
+    arithmatex marks it in Markdown, for raw HTML that Markdown does not process (the
+    claims ledger's table): the site's MathJax typesets every `.arithmatex`."""
+    return _INLINE_DOLLARS.sub(lambda m: f'<span class="arithmatex">\\({m.group(1)}\\)</span>', mark_bare_math(text))
+
+
+_TEX_SYMBOLS = {"le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "neq": "≠", "approx": "≈", "times": "×",
+                "cdot": "·", "dots": "…", "ldots": "…", "cdots": "…", "to": "→", "infty": "∞", "in": "∈",
+                "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
+                "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "φ", "psi": "ψ",
+                "Delta": "Δ", "Sigma": "Σ", "sum": "Σ", "partial": "∂", "prod": "Π", "pm": "±",
+                "mid": "|", "lvert": "|", "rvert": "|", "left": "", "right": "", "quad": " ", "qquad": " "}
+# arithmatex's \( \) and \[ \], and the $ $ and $$ $$ that notebook pages keep
+_TEX_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
+
+
+def plain_tex(tex: str) -> str:
+    """TeX as plain words: symbols as characters, commands and markup dropped, and a run of
+    superscripts and subscripts written together ("a^n b^n" -> "anbn")."""
+    tex = re.sub(r"\\(begin|end)\{[^}]*\}|&|\\\\", " ", tex)
+    tex = re.sub(r"\\[,;:! ]", " ", tex)
+    tex = re.sub(r"\\([A-Za-z]+)", lambda m: _TEX_SYMBOLS.get(m.group(1), " " if len(m.group(1)) > 1 else m.group(1)),
+                 tex)
+    # a script token joins its neighbouring script tokens: "a^n b^n c^n" is one word
+    words = []
+    for word in tex.split():
+        if words and re.search(r"[\^_]", word) and re.search(r"[\^_]", words[-1]):
+            words[-1] += word
+        else:
+            words.append(word)
+    return re.sub(r"[\^_{}]", "", " ".join(words))
+
+
+def plain_math(text: str) -> str:
+    """Text with every `\\(...\\)` and `\\[...\\]` (arithmatex's math) spelled as plain text."""
+    return _TEX_MATH.sub(lambda m: plain_tex(next(g for g in m.groups() if g is not None)), text)
 
 
 def markdown_url(url: str) -> str:

@@ -95,44 +95,53 @@ class GeneralisationScan:
         active = np.arange(K)
         size = 1
         while len(active) and size <= self.max_size:
-            # as many sizes as fit the step budget, at least one
-            sizes, strings, owner, steps = [], [], [], 0
-            while size <= self.max_size:
-                batch = task.strings_up_to(size)
-                cost = len(active) * sum(s.length for s in batch)
-                if sizes and steps + cost > self.max_batch_steps:
-                    break
-                sizes.append(size)
-                strings += batch
-                owner += [size] * len(batch)
-                steps += cost
-                size += 1
-                if len(sizes) >= max(1, self.patience):
-                    break
+            sizes, strings, owner = self._next_sizes(task, len(active), size)
+            size = sizes[-1] + 1
             sub = model
             if len(active) < K:
                 sub = copy.deepcopy(model)
                 sub.select(torch.as_tensor(active))
             outputs, targets, mask = ensemble_outputs(sub, strings)
             ok = np.asarray(task.correct(outputs, targets, mask))  # [active, strings]
-            owner_arr = np.array(owner)
-            keep = []
-            for row, k in enumerate(active):
-                for s in sizes:
-                    if misses[k] >= self.patience:
-                        break
-                    good = bool(ok[row, owner_arr == s].all())
-                    accepted[k][s] = good
-                    scanned[k] = s
-                    misses[k] = 0 if good else misses[k] + 1
-                if misses[k] < self.patience:
-                    keep.append(k)
-            active = np.array(keep, dtype=int)
-        results = []
-        for k, per_size in enumerate(accepted):
-            span = generalisation_range(per_size)
-            beyond = sorted(s for s, good in per_size.items() if good and s > span + 1)
-            results.append({"generalisation": span, "accepted_beyond": beyond,
-                            "scanned_to": int(scanned[k]), "tested_up_to": self.max_size})
-        return results
+            active = self._book(ok, np.array(owner), sizes, active, accepted, misses, scanned)
+        return [self._result(per_size, int(scanned[k])) for k, per_size in enumerate(accepted)]
+
+    def _next_sizes(self, task, trials: int, size: int) -> tuple[list[int], list, list[int]]:
+        """As many sizes from `size` on as fit the step budget (at least one, at most
+        `patience`): (sizes, their strings, the size of each string)."""
+        sizes, strings, owner, steps = [], [], [], 0
+        while size <= self.max_size:
+            batch = task.strings_up_to(size)
+            cost = trials * sum(s.length for s in batch)
+            if sizes and steps + cost > self.max_batch_steps:
+                break
+            sizes.append(size)
+            strings += batch
+            owner += [size] * len(batch)
+            steps += cost
+            size += 1
+            if len(sizes) >= max(1, self.patience):
+                break
+        return sizes, strings, owner
+
+    def _book(self, ok, owner_arr, sizes, active, accepted, misses, scanned) -> np.ndarray:
+        """Record each active trial's verdict per size; the trials still scanning."""
+        keep = []
+        for row, k in enumerate(active):
+            for s in sizes:
+                if misses[k] >= self.patience:
+                    break
+                good = bool(ok[row, owner_arr == s].all())
+                accepted[k][s] = good
+                scanned[k] = s
+                misses[k] = 0 if good else misses[k] + 1
+            if misses[k] < self.patience:
+                keep.append(k)
+        return np.array(keep, dtype=int)
+
+    def _result(self, per_size: dict, scanned_to: int) -> dict:
+        span = generalisation_range(per_size)
+        beyond = sorted(s for s, good in per_size.items() if good and s > span + 1)
+        return {"generalisation": span, "accepted_beyond": beyond, "scanned_to": scanned_to,
+                "tested_up_to": self.max_size}
 

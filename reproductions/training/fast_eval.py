@@ -35,44 +35,48 @@ def ensemble_outputs(model, sequences, batch_size: int = 512, rows=None):
     # one-hot tasks: the kernels read the active unit of each step, never the dense codes
     one_hot = step is not None and all(s.symbols is not None for s in sequences)
     batch = collate(sequences, with_inputs=not one_hot)
-    B, T = batch.targets.shape[:2]
     if step is not None:
-        K = model.trials if rows is None else len(rows)
-        params = {name: (p.detach() if rows is None else p.detach()[torch.as_tensor(rows)]).clone()
-                  for name, p in model.named_parameters()}
-        weights = step._arrays(model, params)
-        velocity = [np.zeros_like(w) for w in weights]
-        O, I = batch.targets.shape[2], batch.inputs.shape[2]
-        outputs = np.zeros((B, K, T, O))
-        lr = np.zeros(K)
-        per_call = max(1, MAX_BLOCK_VALUES // max(1, K * T * (I + O + 1)))
-        for start in range(0, B, per_call):
-            part = slice(start, min(B, start + per_call))
-            J = part.stop - part.start
-            # every trial sees the same sequences: [J, K, T, ...] copies of [J, T, ...]
-            x = np.ascontiguousarray(np.broadcast_to(batch.inputs[part, None], (J, K, T, I)))
-            sym = (np.ascontiguousarray(np.broadcast_to(batch.symbols[part, None], (J, K, T))) if one_hot
-                   else np.empty((J, K, 0), dtype=np.int64))
-            d = np.ascontiguousarray(np.broadcast_to(batch.targets[part, None], (J, K, T, O)))
-            m = np.ascontiguousarray(np.broadcast_to(batch.error_mask[part, None], (J, K, T)))
-            lengths = np.ascontiguousarray(np.broadcast_to(batch.lengths[part, None], (J, K)))
-            step.kernel_block(x, sym, d, m, lengths, step.forward_flags, lr, 0.0, *weights, *velocity,
-                              outputs[part], np.zeros((J, K)))
-        outputs = outputs.transpose(1, 0, 2, 3)
-        targets = np.broadcast_to(batch.targets, (K, *batch.targets.shape))
-        mask = np.broadcast_to(batch.error_mask, (K, *batch.error_mask.shape))
-        return outputs, targets, mask
+        outputs = _compiled_outputs(step, model, batch, rows, one_hot)
+    else:
+        outputs = _module_outputs(model, batch, batch_size, rows)
+    K = outputs.shape[0]
+    return (outputs, np.broadcast_to(batch.targets, (K, *batch.targets.shape)),
+            np.broadcast_to(batch.error_mask, (K, *batch.error_mask.shape)))
+
+
+def _compiled_outputs(step, model, batch, rows, one_hot: bool) -> np.ndarray:
+    """[K, B, T, O] from the compiled kernel run forward only, many sequences per call."""
+    B, T = batch.targets.shape[:2]
+    K = model.trials if rows is None else len(rows)
+    params = {name: (p.detach() if rows is None else p.detach()[torch.as_tensor(rows)]).clone()
+              for name, p in model.named_parameters()}
+    weights = step._arrays(model, params)
+    velocity = [np.zeros_like(w) for w in weights]
+    O, I = batch.targets.shape[2], batch.inputs.shape[2]
+    outputs = np.zeros((B, K, T, O))
+    lr = np.zeros(K)
+    per_call = max(1, MAX_BLOCK_VALUES // max(1, K * T * (I + O + 1)))
+    # every trial sees the same sequences: [J, K, T, ...] copies of [J, T, ...]
+    spread = lambda a, part: np.ascontiguousarray(np.broadcast_to(a[part, None], (a[part].shape[0], K, *a.shape[1:])))
+    for start in range(0, B, per_call):
+        part = slice(start, min(B, start + per_call))
+        J = part.stop - part.start
+        sym = spread(batch.symbols, part) if one_hot else np.empty((J, K, 0), dtype=np.int64)
+        step.kernel_block(spread(batch.inputs, part), sym, spread(batch.targets, part),
+                          spread(batch.error_mask, part), spread(batch.lengths, part), step.forward_flags, lr, 0.0,
+                          *weights, *velocity, outputs[part], np.zeros((J, K)))
+    return outputs.transpose(1, 0, 2, 3)
+
+
+def _module_outputs(model, batch, batch_size: int, rows) -> np.ndarray:
+    """[K, B, T, O] from the torch module (models without a compiled kernel)."""
     chunks = []
-    for start in range(0, B, batch_size):
+    for start in range(0, batch.targets.shape[0], batch_size):
         part = torch.as_tensor(batch.inputs[start : start + batch_size], dtype=model.dtype)
         with torch.no_grad():
             chunks.append(model(part.unsqueeze(0).expand(model.trials, *part.shape)).numpy())
     outputs = np.concatenate(chunks, axis=1)
-    if rows is not None:
-        outputs = outputs[rows]
-    K = outputs.shape[0]
-    return (outputs, np.broadcast_to(batch.targets, (K, *batch.targets.shape)),
-            np.broadcast_to(batch.error_mask, (K, *batch.error_mask.shape)))
+    return outputs[rows] if rows is not None else outputs
 
 
 def failures(model, task, sequences, max_wrong: int = 0, first: int = 16, with_errors: bool = False):

@@ -30,6 +30,19 @@ from .compiled import COMPILED_STEPS
 SQUASH_CODES = {"logistic": 0, "logistic_pm2": 1, "logistic_pm1": 2, "tanh": 3, "identity": 4, "relu": 5}
 RECURRENT_CODES = {"none": 0, "cells": 1, "cells_and_gates": 2}
 
+#: the flags of `lstm_train_step`, in the order it unpacks them
+LSTM_FLAGS = ("recurrent", "forget_gate", "output_gate", "peepholes", "truncated_gradient", "bias_cells",
+              "bias_gates", "output_sees_input", "bias_outputs", "cell_input_squash", "cell_output_squash",
+              "output_squash", "blocks", "cells_per_block", "forward_only")
+
+
+def kernel_flags(names: tuple[str, ...], **values) -> np.ndarray:
+    """A compiled kernel's flag array (its switches and sizes as integers) from named
+    values, in the order `names` gives, which is the order the kernel unpacks them."""
+    if set(values) != set(names):
+        raise ValueError(f"kernel flags: expected {', '.join(names)}; got {', '.join(values)}")
+    return np.array([int(values[name]) for name in names], dtype=np.int64)
+
 
 @njit(cache=True, inline="always")
 def _squash(code, x):
@@ -83,6 +96,7 @@ def lstm_train_step(x, sym, d, mask, lengths, flags, lr, momentum,
                     outputs, losses):
     """One on-line step for every trial k: forward over x[k, :lengths[k]],
     gradient of E = 1/2 sum mask (y - d)^2, then Δw = -lr ∂E/∂w + momentum Δw.
+    `flags`: the integers `LSTM_FLAGS` names, in that order (`kernel_flags`).
 
     All trials advance together with the trial index innermost, so the compiler
     vectorises across trials. Steps past a trial's length carry zero input and
@@ -419,14 +433,16 @@ class FusedLSTMStep:
 
     def __init__(self, model):
         spec = model.spec
-        self.flags = np.array([
-            RECURRENT_CODES[spec.recurrent], int(spec.forget_gate), int(spec.output_gate), int(spec.peepholes),
-            int(spec.truncated_gradient), int(spec.bias_cells), int(spec.bias_gates), int(spec.output_sees_input),
-            int(spec.bias_outputs), SQUASH_CODES[spec.cell_input_squash], SQUASH_CODES[spec.cell_output_squash],
-            SQUASH_CODES[spec.output_squash], spec.blocks, spec.cells_per_block, 0], dtype=np.int64)
+        self.names = dict(
+            recurrent=RECURRENT_CODES[spec.recurrent], forget_gate=spec.forget_gate, output_gate=spec.output_gate,
+            peepholes=spec.peepholes, truncated_gradient=spec.truncated_gradient, bias_cells=spec.bias_cells,
+            bias_gates=spec.bias_gates, output_sees_input=spec.output_sees_input, bias_outputs=spec.bias_outputs,
+            cell_input_squash=SQUASH_CODES[spec.cell_input_squash],
+            cell_output_squash=SQUASH_CODES[spec.cell_output_squash], output_squash=SQUASH_CODES[spec.output_squash],
+            blocks=spec.blocks, cells_per_block=spec.cells_per_block)
+        self.flags = kernel_flags(LSTM_FLAGS, **self.names, forward_only=0)
         #: the same net, forward pass only (no gradient, no update): for evaluation
-        self.forward_flags = self.flags.copy()
-        self.forward_flags[-1] = 1
+        self.forward_flags = kernel_flags(LSTM_FLAGS, **self.names, forward_only=1)
 
     @staticmethod
     def _arrays(model, tensors: dict) -> list[np.ndarray]:

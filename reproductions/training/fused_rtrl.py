@@ -22,7 +22,10 @@ import math
 import numpy as np
 from numba import njit
 
-from .fused_lstm import FusedLSTMStep, _slope, _squash
+from .fused_lstm import LSTM_FLAGS, FusedLSTMStep, _slope, _squash, kernel_flags
+
+#: the flags of `lstm1997_rtrl_step`, in the order it unpacks them
+RTRL_FLAGS = (*LSTM_FLAGS, "every_step")
 
 
 @njit(cache=True)
@@ -315,5 +318,5 @@ class RealTimeLSTMStep(FusedLSTMStep):
             raise ValueError("real-time training implements the 1997 cell only (an input gate, no forget "
                              "gate, no peepholes, truncated gradient)")
         super().__init__(model)
-        self.flags = np.append(self.flags, int(every_step))
-        self.forward_flags = np.append(self.forward_flags, int(every_step))
+        self.flags = kernel_flags(RTRL_FLAGS, **self.names, forward_only=0, every_step=every_step)
+        self.forward_flags = kernel_flags(RTRL_FLAGS, **self.names, forward_only=1, every_step=every_step)

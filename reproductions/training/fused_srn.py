@@ -16,7 +16,10 @@ from numba import njit
 
 from ..models.baselines import SRN
 from .compiled import COMPILED_STEPS
-from .fused_lstm import SQUASH_CODES, FusedLSTMStep, _copy_outputs, _slope, _squash, _to_trials_last, _update
+from .fused_lstm import SQUASH_CODES, FusedLSTMStep, _copy_outputs, _slope, _squash, _to_trials_last, _update, kernel_flags
+
+#: the flags of `srn_train_step`, in the order it unpacks them
+SRN_FLAGS = ("hidden_squash", "output_squash", "forward_only")
 
 
 @njit(cache=True)
@@ -171,10 +174,10 @@ class FusedSRNStep(FusedLSTMStep):
 
     def __init__(self, model):
         spec = model.spec
-        self.flags = np.array([SQUASH_CODES[spec.hidden_squash], SQUASH_CODES[spec.output_squash], 0], dtype=np.int64)
+        names = dict(hidden_squash=SQUASH_CODES[spec.hidden_squash], output_squash=SQUASH_CODES[spec.output_squash])
+        self.flags = kernel_flags(SRN_FLAGS, **names, forward_only=0)
         #: forward pass only (no gradient, no update): for evaluation
-        self.forward_flags = self.flags.copy()
-        self.forward_flags[-1] = 1
+        self.forward_flags = kernel_flags(SRN_FLAGS, **names, forward_only=1)
 
     @staticmethod
     def _arrays(model, tensors: dict) -> list[np.ndarray]:

@@ -29,12 +29,12 @@ import numpy as np
 import torch
 
 from ..models import build_model
+from ..settings import TrainSettings
 from ..tasks import build_task
 from .fast_eval import ensemble_outputs
 from .stopping import TestSetCriterion, build_stopping_rule
 from .trainer import TrainingOutcome, trial_seeds
 
-DEFAULTS = {"weight_range": 10.0, "screen": 16, "guesses_per_round": 2048}
 
 
 def _draw(model, rng: np.random.Generator, weight_range: float) -> None:
@@ -46,35 +46,28 @@ def _draw(model, rng: np.random.Generator, weight_range: float) -> None:
 def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
     """One trial of random guessing: (record, weights of the passing guess or last guess)."""
     started = time.monotonic()
-    settings = {**DEFAULTS, **experiment["train"].get("guessing", {})}
+    train = TrainSettings.model_validate(experiment["train"])
+    settings = train.guessing
     task = build_task(experiment["task"]["name"], experiment["task"]["params"])
-    rule = build_stopping_rule(experiment["train"]["stopping"]["name"], experiment["train"]["stopping"].get("params", {}))
+    rule = build_stopping_rule(train.stopping.name, train.stopping.params)
     if not isinstance(rule, TestSetCriterion):
         raise ValueError("random guessing needs a fixed-test-set stopping rule (test_set_criterion)")
     tests = rule.test_sequences(task)  # the same fixed set as the rule tests a trained net on
     _, data_seed = trial_seeds(experiment["seed"], trial)
     rng = np.random.default_rng(data_seed)
-    G, screen = int(settings["guesses_per_round"]), int(settings["screen"])
+    G, screen = settings.guesses_per_round, settings.screen
     spec = experiment["model"]
     model = build_model(spec["name"], spec["params"], task.input_size, task.output_size, G)
     guesses = sequences = 0
     found = None
     while sequences < experiment["train"]["max_sequences"] and found is None:
-        _draw(model, rng, float(settings["weight_range"]))
+        _draw(model, rng, settings.weight_range)
         outputs, targets, mask = ensemble_outputs(model, tests[:screen])
         passed = np.flatnonzero((~np.asarray(task.correct(outputs, targets, mask))).sum(-1) <= rule.max_wrong)
         checked = G  # guesses whose screening counts
         if len(passed):
-            keep = torch.as_tensor(passed)
-            survivors = build_model(spec["name"], spec["params"], task.input_size, task.output_size, len(passed))
-            survivors.load_state_dict({n: p.detach()[keep] for n, p in model.named_parameters()})
-            survivors.trials = len(passed)
-            full_ok, errors = _evaluate(survivors, task, tests)
-            good = (~full_ok).sum(-1) <= rule.max_wrong
-            if rule.max_mean_abs_error is not None:
-                good &= errors.mean(axis=(1, 2)) < rule.max_mean_abs_error
-            if good.any():
-                first = int(passed[np.flatnonzero(good)[0]])
+            first = _first_passing(model, spec, task, tests, rule, passed)
+            if first is not None:
                 checked = first + 1  # the guesses before the first passing one, in drawing order
                 found = {n: p.detach()[first].clone() for n, p in model.named_parameters()}
             # full tests of screened guesses drawn up to the first passing one
@@ -86,6 +79,20 @@ def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
               "sequences": int(sequences), "guesses": int(guesses), "final_loss": float("nan"),
               "wall_seconds": round(time.monotonic() - started, 3)}
     return record, weights
+
+
+def _first_passing(model, spec: dict, task, tests: list, rule, passed: np.ndarray) -> int | None:
+    """Of the guesses that passed the screen, the first (in drawing order) to pass the
+    whole test set, or None."""
+    keep = torch.as_tensor(passed)
+    survivors = build_model(spec["name"], spec["params"], task.input_size, task.output_size, len(passed))
+    survivors.load_state_dict({n: p.detach()[keep] for n, p in model.named_parameters()})
+    survivors.trials = len(passed)
+    full_ok, errors = _evaluate(survivors, task, tests)
+    good = (~full_ok).sum(-1) <= rule.max_wrong
+    if rule.max_mean_abs_error is not None:
+        good &= errors.mean(axis=(1, 2)) < rule.max_mean_abs_error
+    return int(passed[np.flatnonzero(good)[0]]) if good.any() else None
 
 
 def _evaluate(model, task, sequences):

@@ -358,3 +358,35 @@ class FixedBudget:
     def load_state_dict(self, state: dict) -> None:
         self._first = None if state["first"] is None else state["first"].copy()
 
+
+# --- papers without a success test ----------------------------------------------------------
+
+
+@STOPPING_RULES.register("budget")
+@dataclass
+class Budget:
+    """No success test: every trial trains `train.max_sequences` sequences and its record's
+    `solved` is null (a paper that reports learning curves or final errors and no
+    criterion of success, e.g. Elman 1990's prediction experiments)."""
+
+    #: the trainer records `solved: null`, never a verdict this rule cannot give
+    has_test = False
+
+    def block_limit(self, sequences_seen: int) -> int:
+        return 2**62  # only the budget (train.max_sequences) ends a block
+
+    def observe(self, correct: np.ndarray, losses: np.ndarray) -> None:
+        """Nothing to watch."""
+
+    def drop(self, keep: np.ndarray) -> None:
+        """Nothing held per trial."""
+
+    def solved(self, model, task: Task, sequences_seen: int) -> np.ndarray | None:
+        return None
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Nothing to restore."""
+
