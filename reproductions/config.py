@@ -372,6 +372,20 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
     return resolved
 
 
+def check_training_mode(train: dict, model: str, path: Path, where: str) -> None:
+    """Combinations the trainer cannot run: per-step (real-time) updates and continuous
+    streams exist on the compiled path only, and continuous streams for the SRN only."""
+    settings = TrainSettings.model_validate(train)
+    step = settings.update == "step"
+    if (step or settings.continuous) and (settings.optimizer != "sgd_momentum" or settings.batch_size != 1
+                                          or not settings.fused):
+        raise ConfigError(f"{display(path)}: {where}: update: step and continuous need on-line SGD on the compiled "
+                          "path (optimizer sgd_momentum, batch_size 1, fused true)")
+    if settings.continuous and not (step and model == "srn"):
+        raise ConfigError(f"{display(path)}: {where}.continuous: a continuous stream (no reset between sequences) "
+                          "is implemented for the srn model with update: step")
+
+
 def check_probe(resolved: dict, raw: dict, patch: dict, name: str, profile: str, path: Path, outside: dict) -> None:
     """A probing experiment's `probe:` block against the fields of ProbeSpec (in the
     protocol, in the profile's override, and merged), then its language and features."""
@@ -385,20 +399,6 @@ def check_probe(resolved: dict, raw: dict, patch: dict, name: str, profile: str,
         ProbeSpec(**resolved["probe"]).check()
     except ValueError as error:
         raise ConfigError(f"{display(path)}: {name}.probe: {error}") from None
-
-
-def check_training_mode(train: dict, model: str, path: Path, where: str) -> None:
-    """Combinations the trainer cannot run: per-step (real-time) updates and continuous
-    streams exist on the compiled path only, and continuous streams for the SRN only."""
-    settings = TrainSettings.model_validate(train)
-    step = settings.update == "step"
-    if (step or settings.continuous) and (settings.optimizer != "sgd_momentum" or settings.batch_size != 1
-                                          or not settings.fused):
-        raise ConfigError(f"{display(path)}: {where}: update: step and continuous need on-line SGD on the compiled "
-                          "path (optimizer sgd_momentum, batch_size 1, fused true)")
-    if settings.continuous and not (step and model == "srn"):
-        raise ConfigError(f"{display(path)}: {where}.continuous: a continuous stream (no reset between sequences) "
-                          "is implemented for the srn model with update: step")
 
 
 def trial_variants(experiment: dict, trials: list[int]) -> list[tuple[dict, list[int]]]:

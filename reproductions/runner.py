@@ -20,8 +20,9 @@ from pathlib import Path
 
 import torch
 
-from .atomic import atomic_torch_save, write_json_atomic, write_jsonl_atomic, write_text_atomic
+from .atomic import atomic_torch_save, write_json_atomic, write_jsonl_atomic
 from .config import PACKAGE, ROOT, load_experiments, trial_variants
+from .probing.suite import ProbeTrainer
 from .provenance import git_state, provenance
 from .registry import load_paper_package
 from .settings import ExperimentSettings, TrainSettings
@@ -38,8 +39,9 @@ def experiment_dir(profile: str, paper: str, experiment: str, results: Path = RE
 
 
 def chunks(experiment: dict) -> list[tuple[int, int]]:
-    """[(first, last)] trial ranges, `trials_per_job` trials each."""
-    size = ExperimentSettings.model_validate(experiment).job_size
+    """[(first, last)] trial ranges, `trials_per_job` trials each (every kind of experiment,
+    probing too: so not through ExperimentSettings, which describes trained networks)."""
+    size = experiment.get("trials_per_job") or experiment["trials"]
     return [(first, min(first + size, experiment["trials"]) - 1) for first in range(0, experiment["trials"], size)]
 
 
@@ -57,7 +59,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
     checkout = git_state()  # the code this process runs: taken now, not when a long run ends
     trainer_class = EnsembleTrainer
     if experiment.get("kind") == "probe":  # probing word vectors: nothing trains a recurrent net
-        from .probing.suite import ProbeTrainer as trainer_class
+        trainer_class = ProbeTrainer
     elif TrainSettings.model_validate(experiment["train"]).method == "random_guessing":
         trainer_class = GuessingTrainer
     records, weights, paths, resumed_seconds, checkouts = [], [], set(), 0.0, []
@@ -81,8 +83,7 @@ def run_chunk(experiment: dict, first: int, last: int, out_dir: Path, checkpoint
             for record, evaluated in zip(outcome.records, evaluation(trained, trainer.task)):
                 record.update(evaluated)
                 if experiment["task"].get("trial_params"):
-                    record["task_params"] = {k: variant["task"]["params"][k]
-                                             for k in experiment["task"]["trial_params"]}
+                    record["task_params"] = {k: variant["task"]["params"][k] for k in experiment["task"]["trial_params"]}
         records += outcome.records
         weights += outcome.weights
         paths.add(trainer.path_name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Settings(BaseModel):
@@ -80,25 +80,9 @@ class ExperimentSettings(BaseModel):
 
     seed: int
     trials: int
-    #: train (networks: task, model, train, evaluate) or probe (word vectors: a `probe` block,
-    #: reproductions/probing/suite.py ProbeSpec, which checks it)
-    kind: Literal["train", "probe"] = "train"
-    task: TaskSettings | None = None
-    model: ComponentSettings | None = None
-    train: TrainSettings | None = None
-    evaluate: ComponentSettings | None = None
-    probe: dict | None = None
+    task: TaskSettings
+    model: ComponentSettings
+    train: TrainSettings
+    evaluate: ComponentSettings
     #: trials per ensemble job; None: all of them in one
     trials_per_job: int | None = None
-
-    @model_validator(mode="after")
-    def _sections_of_its_kind(self):
-        needed = ("probe",) if self.kind == "probe" else ("task", "model", "train", "evaluate")
-        missing = [name for name in needed if getattr(self, name) is None]
-        if missing:
-            raise ValueError(f"a {self.kind} experiment needs {', '.join(missing)}")
-        return self
-
-    @property
-    def job_size(self) -> int:
-        return self.trials_per_job or self.trials

@@ -4,7 +4,6 @@ tests/test_faults.py.)"""
 
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 import torch
 

@@ -115,7 +115,8 @@ def test_a_continuous_stream_is_one_long_sequence():
     assert not torch.allclose(reset.trial_state(0)["w_rec"], streamed.trial_state(0)["w_rec"])
 
 
-def test_the_trainer_runs_a_continuous_real_time_srn_and_resumes_it(tmp_path, capsys):
+def test_the_trainer_runs_a_continuous_real_time_srn_and_checkpoints_its_context(tmp_path):
+    """The run's state carries each trial's context; a checkpoint holds it (and its version)."""
     experiment = srn_experiment(update="step", continuous=True)
     trainer = EnsembleTrainer(experiment, [0, 1], progress=False)
     outcome = trainer.run()
@@ -127,6 +128,26 @@ def test_the_trainer_runs_a_continuous_real_time_srn_and_resumes_it(tmp_path, ca
     with pytest.raises(ValueError, match="continuous"):
         EnsembleTrainer(srn_experiment(continuous=True), [0], progress=False).run()
     assert outcome.records[0]["solved"] is None
+
+
+def test_a_continuous_run_resumed_from_its_checkpoint_ends_as_an_uninterrupted_one(tmp_path):
+    """The context is part of the checkpoint: a run stopped after 30 sequences and resumed
+    gives the uninterrupted run's trials and weights, bit for bit."""
+    from reproductions.training.trainer import fingerprint
+
+    whole = srn_experiment(update="step", continuous=True, max_sequences=60)
+    uninterrupted = EnsembleTrainer(whole, [0, 1], progress=False).run()
+    checkpoint = tmp_path / "checkpoint.pt"
+    half = srn_experiment(update="step", continuous=True, max_sequences=30)
+    EnsembleTrainer(half, [0, 1], checkpoint=checkpoint, checkpoint_seconds=0.0, progress=False).run()
+    saved = torch.load(checkpoint, weights_only=False)  # as if the whole run had been killed at 30
+    saved.update(fingerprint=fingerprint(whole, [0, 1]), active=[0, 1], records=[None, None])
+    torch.save(saved, checkpoint)
+    resumed = EnsembleTrainer(whole, [0, 1], checkpoint=checkpoint, progress=False).run()
+    strip = lambda records: [{k: v for k, v in r.items() if k != "wall_seconds"} for r in records]
+    assert strip(resumed.records) == strip(uninterrupted.records)
+    for mine, theirs in zip(resumed.weights, uninterrupted.weights):
+        assert all(torch.equal(mine[name], theirs[name]) for name in theirs)
 
 
 def test_a_checkpoint_of_another_version_restarts_saying_so(tmp_path, capsys):

@@ -29,7 +29,7 @@ def test_registered_and_shapes():
     assert states["attention0"].shape == (5, 7, 2, 11, 11)
 
 
-@pytest.mark.parametrize("positions", ["none", "sinusoidal"])
+@pytest.mark.parametrize("positions", ["none", "sinusoidal", "learned"])
 def test_output_at_t_does_not_depend_on_later_inputs(positions):
     model = transformer(heads=2, d_model=8, layers=2, positions=positions)
     x = random_inputs(2, 3, 12)
@@ -98,9 +98,20 @@ def test_trials_are_independent():
     assert torch.all(model.l0_norm1_gain == 1) and torch.all(model.l0_norm2_bias == 0)
 
 
+def test_learned_positions_are_trained_weights_of_each_trial():
+    """Bhattamishra et al. 2020's absolute learned code: a trained vector per position, per trial."""
+    model = transformer(trials=3, positions="learned", max_positions=9, d_model=4, d_ffn=6)
+    assert model.position_embed.shape == (3, 9, 4)
+    x = random_inputs(3, 2, 9)
+    model(x).sum().backward()
+    assert model.position_embed.grad.abs().sum() > 0
+
+
 def test_bad_transformer_settings_are_refused():
     with pytest.raises(ValueError, match="positions"):
-        transformer(positions="learned")
+        transformer(positions="rotary")
+    with pytest.raises(ValueError, match="max_positions"):
+        transformer(positions="learned", max_positions=4)(random_inputs(2, 3, 5))
     with pytest.raises(ValueError, match="multiple"):
         transformer(d_model=6, heads=4)
 

@@ -216,3 +216,18 @@ def test_a_qualitative_claim_is_shown_as_a_shape_and_compares_no_number(tmp_path
     assert "a qualitative claim" in verdict.text
     assert any("has no number" in e for e in check_claims({"claims": [claim("qualitative", "percent_solved",
                                                                             value=3, note="x")]}))
+
+
+def test_a_test_accuracy_is_judged_like_a_rate_on_the_pooled_test_strings():
+    """Bhattamishra et al. 2020: the percentage of a bin's test strings correct."""
+    from reproductions.reporting.verdicts import judge
+
+    trials = [{"solved": True, "bin_correct": [500, 480, 100], "bin_size": [500, 500, 500],
+               "bin_accuracy": [1.0, 0.96, 0.2]} for _ in range(5)]
+    claim = {"paper": {"quantity": "test_accuracy", "value": 100}, "measure": "bin1_accuracy"}
+    assert judge(claim, trials).word == "reproduced"
+    assert "2500 of 2500 test strings correct" in judge(claim, trials).text
+    assert judge({**claim, "measure": "bin2_accuracy"}, trials).word == "partly"
+    assert judge({**claim, "measure": "bin3_accuracy"}, trials).word == "not reproduced"
+    assert judge({**claim, "paper": {"quantity": "test_accuracy", "status": "not verified"}},
+                 trials).word == "no number to compare"

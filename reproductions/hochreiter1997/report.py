@@ -10,7 +10,6 @@ page includes both; every number in them comes from the pipeline's results.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from dataclasses import dataclass, replace
 

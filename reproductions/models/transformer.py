@@ -14,15 +14,17 @@ the diagonal, -inf above):
     h = LayerNorm(h + concat_heads(A) W_o)
     h = LayerNorm(h + ReLU(h W_1) W_2)
 
-(every product has a bias). Inputs are embedded by a linear map, plus a fixed
-sinusoidal position code if `positions` is "sinusoidal"; with "none" the only
-information about position is what causal attention itself provides (how many
-steps a uniform average runs over). Outputs are squashed like the recurrent
-models' outputs.
+(every product has a bias). Inputs are embedded by a linear map, plus a position
+code: "sinusoidal" (fixed), "learned" (one trained vector per position, up to
+`max_positions`: positions never seen in training keep their random start) or
+"none", where the only information about position is what causal attention itself
+provides (how many steps a uniform average runs over; Bhattamishra et al.'s
+"positional masking" alone). Outputs are squashed like the recurrent models' outputs.
 
 How Bhattamishra, Ahuja & Goyal (2020) used such models: trained on short
-strings of counter languages, tested on longer ones; their code's defaults are a
-d_model of 32, a feed-forward width of 64 and one head (shared/papers.md).
+strings of counter and regular languages, tested on longer ones, with 1 to 4
+layers and each of these position codes; their code's defaults are a d_model of
+32, a feed-forward width of 64 and one head (shared/papers.md).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import torch.nn.functional as F
 
 from .ensemble import MODELS, EnsembleNet, NetSpec, squash
 
-POSITIONS = ("none", "sinusoidal")
+POSITIONS = ("none", "sinusoidal", "learned")
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,10 @@ class TransformerSpec(NetSpec):
     heads: int = 1
     d_ffn: int = 32
     layers: int = 1
-    #: "none" (causal masking alone) or "sinusoidal" (Vaswani et al. 2017's fixed code)
+    #: "none" (causal masking alone), "sinusoidal" (Vaswani et al. 2017's fixed code) or "learned"
     positions: str = "none"
+    #: "learned" positions: how many (the longest input the network may read)
+    max_positions: int = 256
     output_squash: str = "logistic"
     #: epsilon of the layer norms (torch's default)
     layer_norm_eps: float = 1e-5
@@ -83,6 +87,8 @@ class Transformer(EnsembleNet):
         d = spec.d_model
         self.add_weight("w_embed", spec.input_size, d)
         self.add_weight("b_embed", d)
+        if spec.positions == "learned":
+            self.add_weight("position_embed", spec.max_positions, d)
         for layer in range(spec.layers):
             for name, shape in (("w_qkv", (d, 3 * d)), ("b_qkv", (3 * d,)), ("w_o", (d, d)), ("b_o", (d,)),
                                 ("norm1_gain", (d,)), ("norm1_bias", (d,)),
@@ -118,6 +124,10 @@ class Transformer(EnsembleNet):
         h = torch.matmul(inputs, self.w_embed[:, None]) + self.b_embed[:, None, None]
         if spec.positions == "sinusoidal":
             h = h + sinusoidal_positions(T, d, h.dtype)
+        elif spec.positions == "learned":
+            if T > spec.max_positions:
+                raise ValueError(f"input of {T} steps is longer than max_positions {spec.max_positions}")
+            h = h + self.position_embed[:, None, :T]
         mask = causal_mask(T, h.dtype)
         records = {"embedding": h.detach()} if record else None
         for layer in range(spec.layers):
@@ -127,13 +137,14 @@ class Transformer(EnsembleNet):
             scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(d_head) + mask  # [K, B, H, T, T]
             attention = torch.softmax(scores, dim=-1)
             mixed = torch.matmul(attention, v).transpose(2, 3).reshape(K, B, T, d)
-            h = self._norm(h + torch.matmul(mixed, w["w_o"][:, None]) + w["b_o"][:, None, None],
-                           w["norm1_gain"], w["norm1_bias"])
+            attended = torch.matmul(mixed, w["w_o"][:, None]) + w["b_o"][:, None, None]
+            h = self._norm(h + attended, w["norm1_gain"], w["norm1_bias"])
             hidden = torch.relu(torch.matmul(h, w["w_1"][:, None]) + w["b_1"][:, None, None])
             h = self._norm(h + torch.matmul(hidden, w["w_2"][:, None]) + w["b_2"][:, None, None],
                            w["norm2_gain"], w["norm2_bias"])
             if record:
                 records[f"attention{layer}"] = attention.detach()
+                records[f"attended{layer}"] = attended.detach()  # the self-attention block's output
                 records[f"h{layer}"] = h.detach()
         outputs = squash(spec.output_squash, torch.matmul(h, self.w_out[:, None]) + self.b_out[:, None, None])
         return outputs, records

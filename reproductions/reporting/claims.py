@@ -56,11 +56,11 @@ def check_claims(paper: dict) -> list[str]:
                 errors.append(f"{where}: value_of is for a bound (give `bound`)")
         if "range" in number and number["range"][0] > number["range"][1]:
             errors.append(f"{where}: range {number['range']} is not [low, high]")
-        if quantity == "success_rate":
+        if quantity in ("success_rate", "test_accuracy"):
             values = [number.get("value")] + list(number.get("range", [])) + [
                 r["value"] for r in number.get("by_learning_rate", [])]
             if any(v is not None and v > 100 for v in values):
-                errors.append(f"{where}: a success rate above 100%")
+                errors.append(f"{where}: a percentage above 100%")
         if number.get("solved") is not None and number["solved"] > number["trials"]:
             errors.append(f"{where}: solved {number['solved']} > trials {number['trials']}")
         if "budget" in number and not (quantity == "success_rate" and number.get("value") == 0):

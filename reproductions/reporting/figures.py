@@ -8,12 +8,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import torch
 
-from ..atomic import write_bytes_atomic  # noqa: E402
-from ..models import build_model  # noqa: E402
-from ..tasks import build_task  # noqa: E402
+from ..atomic import write_bytes_atomic
+from ..models import build_model
+from ..runner import load_results
+from ..tasks import build_task
 
 # Figures have a light background; the site puts them on a light card in dark mode.
 # Saved at twice the resolution they are shown at (reporting.report.figure_markdown).

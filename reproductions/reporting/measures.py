@@ -112,6 +112,32 @@ def median_generalisation(trials):
     return median, f"n ≤ {median:.0f} [{q1:.0f}–{q3:.0f}] {solved_text(trials)}"
 
 
+# --- Bhattamishra, Ahuja & Goyal 2020: accuracy per length bin ------------------------------
+
+def bin_counts(trials, index: int) -> tuple[int, int]:
+    """Test strings correct and tested in bin `index` (0: the training lengths), over all trials."""
+    return (sum(t["bin_correct"][index] for t in trials), sum(t["bin_size"][index] for t in trials))
+
+
+def _bin_accuracy(index: int):
+    def bin_accuracy(trials):
+        values = [100.0 * t["bin_accuracy"][index] for t in trials if "bin_accuracy" in t]
+        if not values:
+            return None, "— (not tested)"
+        low, high = min(values), max(values)
+        spread = f" [{low:.1f}–{high:.1f}]" if len(values) > 1 else ""
+        return float(np.mean(values)), f"{np.mean(values):.1f}%{spread} ({len(values)} trials)"
+
+    bin_accuracy.__name__ = f"bin{index + 1}_accuracy"
+    bin_accuracy.__doc__ = (f"Mean over all trials of the percentage of test strings correct in length bin {index + 1} "
+                       "(bin 1: the training lengths); the spread is the lowest and highest trial.")
+    #: which bin (0-based) it reads, for the verdict's pooled counts
+    bin_accuracy.bin_index = index
+    return bin_accuracy
+
+
+for _index in range(3):
+    measure("test_accuracy")(_bin_accuracy(_index))
 
 # --- probing word vectors (reproductions/probing/): one record per trial, a block per feature ---
 

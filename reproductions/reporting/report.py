@@ -108,6 +108,7 @@ def experiment_table(ctx: ReportContext, name: str, profiles: list[str] | None =
     header = ["Profile", "Learning rate", "Trials", "Learned", "Sequences to learn, median [IQR]",
               "Generalisation, median [IQR]", "Best", "Compute"]
     rows = []
+    binned = False
     for profile in profiles or ctx.profiles:
         result, label = ctx.shown(profile, name)
         if result is None:
@@ -119,13 +120,19 @@ def experiment_table(ctx: ReportContext, name: str, profiles: list[str] | None =
             trials = [t for t in result["trials"] if t["learning_rate"] == rate]
             row = [f"{profile} (so far: run not finished)" if kept else profile, f"{rate:g}", str(len(trials)), MEASURES["percent_solved"](trials)[1],
                    MEASURES["median_sequences"](trials)[1]]
-            if "generalisation" in trials[0]:
+            if "bin_accuracy" in trials[0]:  # accuracy per length bin (Bhattamishra et al. 2020)
+                binned = True
+                row += ["; ".join(f"{low}–{high}: {MEASURES[f'bin{i + 1}_accuracy'](trials)[1]}"
+                                  for i, (low, high) in enumerate(trials[0]["bins"])), "—"]
+            elif "generalisation" in trials[0]:
                 row += [MEASURES["median_generalisation"](trials)[1], MEASURES["best_generalisation"](trials)[1]]
             else:
                 row += ["—", "—"]
             compute = f"{seconds:,.0f} s" + (" (whole grid)" if len(rates) > 1 else "")
             row += [compute]
             rows.append(row)
+    if binned:
+        header[5:7] = ["Test strings correct per length bin, mean [lowest–highest trial]", "—"]
     return markdown_table(header, rows) if rows else ""
 
 

@@ -11,6 +11,8 @@ with ours from one profile's trials. Success and speed are judged separately:
   none of ours succeeds; a smaller budget than the paper's is a weaker test, and the
   verdict says so. No success within a cap below 3x the paper's mean sequences is
   *untested*: our budget decided, not the method.
+* **test accuracies** (the percentage of test strings correct, Bhattamishra et al. 2020) are
+  judged like success rates, on the test strings of all our trials pooled.
 * **numbers** (sequences until success, test errors, generalisation ranges) are
   *reproduced* within a factor of 3 of the paper's number in the claim's direction (fewer
   sequences, lower errors, a longer range: doing better never counts against a claim),
@@ -33,7 +35,7 @@ import math
 from dataclasses import dataclass, field
 
 from .claims import BOUND_SIGNS, QUALITATIVE, SPEED, low_high
-from .measures import MEASURES
+from .measures import MEASURES, bin_counts
 
 WORDS = ("reproduced", "partly", "not reproduced", "untested", "no number to compare")
 #: within this factor of the paper's number: reproduced
@@ -101,7 +103,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def compare_rates(k: int, n: int, number: dict) -> tuple[str, str]:
+def compare_rates(k: int, n: int, number: dict, unit: str = "solved") -> tuple[str, str]:
     """(word, reason): our k of n against the paper's rate, both with their trial counts."""
     ours = wilson(k, n)
     if number.get("trials") and number.get("solved") is not None:
@@ -116,7 +118,7 @@ def compare_rates(k: int, n: int, number: dict) -> tuple[str, str]:
         rate = (low + high) / 200
         same = ours[0] <= high / 100 and low / 100 <= ours[1]
         paper_text = f"the paper's {number_rate_text(low, high)} (no trial count)"
-    reason = f"{k} of {n} solved ({_pct(ours[0])}–{_pct(ours[1])}, 95% interval) against {paper_text}"
+    reason = f"{k} of {n} {unit} ({_pct(ours[0])}–{_pct(ours[1])}, 95% interval) against {paper_text}"
     if same:
         return "reproduced", reason
     ours_rate = k / n
@@ -208,6 +210,12 @@ def judge(claim: dict, trials: list[dict] | None, cap: int | None = None,
         if word == "reproduced" and k == 0 and number.get("budget") and cap is not None and cap < number["budget"]:
             reasons.append(f"weaker test: our cap of {cap:,} sequences is below the paper's {number['budget']:,}")
         return Verdict(word, reasons + notes)
+
+    if quantity == "test_accuracy":
+        # a percentage of test strings, judged like a success rate on the strings of all our trials
+        k_strings, n_strings = bin_counts(trials, MEASURES[claim["measure"]].bin_index)
+        word, reason = compare_rates(k_strings, n_strings, number, "test strings correct")
+        return Verdict(word, [reason] + notes)
 
     ours, _ = MEASURES[claim["measure"]](trials)
     if quantity == "sequences_spent":

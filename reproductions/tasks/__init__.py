@@ -10,10 +10,11 @@ from __future__ import annotations
 from . import metrics
 from .base import TASKS, Batch, Sequence, Task, collate
 from .formal_languages import FormalLanguageTask
+from .length_bins import LengthBinTask
 
 
 def build_task(name: str, params: dict) -> Task:
     return TASKS[name](**params)
 
 
-__all__ = ["TASKS", "build_task", "Task", "Sequence", "Batch", "collate", "FormalLanguageTask", "metrics"]
+__all__ = ["TASKS", "build_task", "Task", "Sequence", "Batch", "collate", "FormalLanguageTask", "LengthBinTask", "metrics"]

@@ -10,7 +10,7 @@ import torch
 from ..registry import Registry
 from ..tasks import collate
 from ..tasks.metrics import generalisation_range
-from .stopping import stack_for_trials
+from .stopping import evaluate_on, stack_for_trials
 
 #: every evaluation by the name experiments.yaml gives it (`evaluate: {name: ...}`)
 EVALUATIONS = Registry("evaluation")
@@ -144,4 +144,32 @@ class GeneralisationScan:
         beyond = sorted(s for s, good in per_size.items() if good and s > span + 1)
         return {"generalisation": span, "accepted_beyond": beyond, "scanned_to": scanned_to,
                 "tested_up_to": self.max_size}
+
+@EVALUATIONS.register("bin_accuracy")
+@dataclass
+class BinAccuracy:
+    """Bhattamishra, Ahuja & Goyal (2020)'s test: per length bin (the training lengths, then
+    each longer bin of the task), the fraction of `strings_per_bin` fresh test strings the
+    network gets right at every step (the task's `correct`).
+
+    The test strings come from one generator seeded with `seed`, so every trial and every
+    model of a language is tested on the same strings. Reports per trial the bins, and per
+    bin the test size, the number correct and the fraction correct.
+    """
+
+    strings_per_bin: int = 500
+    seed: int = 2009
+    batch_size: int = 250
+
+    def __call__(self, model, task) -> list[dict]:
+        rng = np.random.default_rng(self.seed)
+        correct = []
+        for bin_ in task.bins:
+            sequences = [task.sample_in(rng, bin_) for _ in range(self.strings_per_bin)]
+            ok, _ = evaluate_on(model, task, sequences, batch_size=self.batch_size)
+            correct.append(ok.sum(-1))  # [K]
+        return [{"bins": [list(b) for b in task.bins], "bin_size": [self.strings_per_bin] * len(correct),
+                 "bin_correct": [int(c[k]) for c in correct],
+                 "bin_accuracy": [float(c[k]) / self.strings_per_bin for c in correct]}
+                for k in range(model.trials)]
 

@@ -38,7 +38,7 @@ def lstm1997_rtrl_step(x, sym, d, mask, lengths, flags, lr, momentum,
     (recurrent, has_out_gate, bias_cells, bias_gates, out_sees_in, bias_out, sq_g, sq_h, sq_out, n_blocks, S,
      forward_only, every_step) = (flags[0], flags[2], flags[5], flags[6], flags[7], flags[8], flags[9], flags[10],
                                   flags[11], flags[12], flags[13], flags[14], flags[15])
-    K, T = x.shape[0], x.shape[1]
+    K = x.shape[0]
     sparse = x.shape[2] == 0
     I = w_in.shape[1]
     O = d.shape[2]

@@ -33,7 +33,7 @@ def srn_train_step(x, sym, d, mask, lengths, flags, lr, momentum,
     forward only). Inputs dense (x [K, T, I]) or one-hot (sym [K, T], x [K, T, 0]),
     as in `lstm_train_step`."""
     sq_h, sq_out, forward_only = flags[0], flags[1], flags[2]
-    K, T = x.shape[0], x.shape[1]
+    K = x.shape[0]
     sparse = x.shape[2] == 0
     I = w_in.shape[1]
     O = d.shape[2]

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from ..models import build_model
-from ..settings import TrainSettings
+from ..settings import ComponentSettings, GuessingSettings
 from ..tasks import build_task
 from .fast_eval import ensemble_outputs
 from .stopping import TestSetCriterion, build_stopping_rule
@@ -46,10 +46,11 @@ def _draw(model, rng: np.random.Generator, weight_range: float) -> None:
 def guess_trial(experiment: dict, trial: int) -> tuple[dict, dict]:
     """One trial of random guessing: (record, weights of the passing guess or last guess)."""
     started = time.monotonic()
-    train = TrainSettings.model_validate(experiment["train"])
-    settings = train.guessing
+    # guessing reads only its own settings and the stopping rule (no learning rate or dtype)
+    settings = GuessingSettings.model_validate(experiment["train"].get("guessing", {}))
+    stopping = ComponentSettings.model_validate(experiment["train"]["stopping"])
     task = build_task(experiment["task"]["name"], experiment["task"]["params"])
-    rule = build_stopping_rule(train.stopping.name, train.stopping.params)
+    rule = build_stopping_rule(stopping.name, stopping.params)
     if not isinstance(rule, TestSetCriterion):
         raise ValueError("random guessing needs a fixed-test-set stopping rule (test_set_criterion)")
     tests = rule.test_sequences(task)  # the same fixed set as the rule tests a trained net on
