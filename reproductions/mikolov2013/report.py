@@ -38,7 +38,9 @@ def controls_figure(ctx) -> list[tuple[str, str]]:
         notes.append(f"{EXPERIMENTS[name]}: {profile_label(profile, result)}")
     axes[0][0].set_ylabel("held-out accuracy")
     axes[0][0].set_ylim(0, 1.02)
-    axes[0][-1].legend(fontsize=7, loc="lower right", framealpha=0.9)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    # above the panels, where no bar is
+    fig.legend(handles, labels, fontsize=7, loc="lower center", ncol=len(BARS), bbox_to_anchor=(0.5, 1.0))
     save(fig, ctx.out_dir / "probes.png")
     return [("probes.png",
              "Linear probes against their controls, per feature: the probe on the word vectors, probes that see "
