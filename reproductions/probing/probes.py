@@ -14,16 +14,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupShuffleSplit
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+
+# scikit-learn is imported where it is used: it takes seconds to import, and validating a
+# probing experiment (config.py, every Snakemake start) or rendering its report needs none of it
 
 
 def lemma_split(groups: list[str], test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(train, test) indices; every group wholly on one side."""
+    from sklearn.model_selection import GroupShuffleSplit
+
     splitter = GroupShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
     train, test = next(splitter.split(np.zeros(len(groups)), groups=groups))
     return np.sort(train), np.sort(test)
@@ -46,6 +45,11 @@ def control_labels(labels: list[int], groups: list[str], seed: int) -> np.ndarra
 
 
 def _fit_score(features, labels, train, test, regularisation: float, scale: bool = True) -> tuple[float, object]:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     model = LogisticRegression(C=regularisation, max_iter=2000)
     pipeline = make_pipeline(StandardScaler(), model) if scale else model
     with warnings.catch_warnings():
@@ -61,6 +65,8 @@ def linear_probe(vectors: np.ndarray, labels: np.ndarray, train, test, regularis
 
 def ending_features(words: list[str], longest: int = 3):
     """One-hot final letters (last 1, 2, ... `longest`): all a probe of endings sees."""
+    from sklearn.feature_extraction import DictVectorizer
+
     return DictVectorizer().fit_transform([{f"end{k}": w[-k:] for k in range(1, longest + 1)} for w in words])
 
 
