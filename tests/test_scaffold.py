@@ -144,7 +144,7 @@ def test_scaffolded_paper_with_its_own_components_is_run_and_built_touching_only
     built = run_bounded([str(BIN / "python"), "-m", "mkdocs", "build", "--strict"], 300, cwd=repo)
     assert built.returncode == 0, built.stderr[-5000:]
     page = (repo / "site/reviews/demo2024.html").read_text()
-    assert "smoke, 2 trials" in page
+    assert "smoke profile, 2 trials" in page  # ours, with its profile and trial count
     assert "(demo measure, 2 trials)" in (repo / "docs/generated/demo2024/claims.json").read_text()
     assert "demo2024" in (repo / "site/index.html").read_text()  # in the navigation
     assert "Not yet run" in (repo / "site/reviews/gers2001.html").read_text()
