@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .config import PACKAGE, ConfigError, discover_papers, experiment_hash, load_experiments, load_pipeline_config
 from .reporting.claims import load_review
-from .runner import chunk_name, chunks, gather
+from .runner import chunk_name, chunks
 
 # A chunk is one ensemble on one core; its time limit follows the profile (the paper
 # profile's longest chunks take hours) and doubles on a retry, which resumes from the
@@ -141,13 +141,6 @@ class Pipeline:
         folder = self.results_dir(wildcards.paper, wildcards.experiment, wildcards.profile)
         trial_ranges = chunks(self.experiment_config(wildcards))
         return [f"{folder}/chunks/{chunk_name(first, last)}/trials.jsonl" for first, last in trial_ranges]
-
-    def gather(self, wildcards, chunk_files: list[str], trials_file: str, log: str) -> None:
-        """The gather rule's work, in Snakemake's process: join an experiment's chunks into
-        its result (runner.gather), saying in the log what it joined."""
-        chunk_dirs = [Path(p).parent for p in chunk_files]
-        gather(self.experiment_config(wildcards), chunk_dirs, Path(trials_file).parent)
-        Path(log).write_text(f"gathered {len(chunk_dirs)} chunks: {' '.join(map(str, chunk_dirs))}\n")
 
     def chunk_runtime(self, wildcards, attempt: int) -> int:
         return CHUNK_MINUTES[self.profile] * 2 ** (attempt - 1)

@@ -57,9 +57,6 @@ rule train_chunk:
 
 
 rule gather:
-    # In Snakemake's own process: gathering only joins files, and starting Python with torch
-    # for it cost more than the work, once per experiment (about 100 times in a smoke run).
-    # The same as `python -m reproductions gather` (reproductions/pipeline.py: gather).
     input:
         PIPELINE.chunk_results,
     output:
@@ -68,6 +65,8 @@ rule gather:
         provenance="results/{profile}/{paper}/{experiment}/provenance.json",
     log:
         "logs/{profile}/{paper}/{experiment}/gather.log",
+    conda:
+        "conda.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -75,8 +74,10 @@ rule gather:
     params:
         config_hash=PIPELINE.config_hash,
         code_hash=CODE_HASH,
-    run:
-        PIPELINE.gather(wildcards, input, output.trials, log[0])
+        chunk_dirs=lambda w, input: " ".join(str(Path(p).parent) for p in input),
+    shell:
+        "python -m reproductions gather {wildcards.paper} {wildcards.experiment} --profile {wildcards.profile}"
+        " --out $(dirname {output.trials}) {params.chunk_dirs} > {log} 2>&1"
 
 
 rule report:
