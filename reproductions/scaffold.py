@@ -42,6 +42,8 @@ def new_paper(paper_id: str, title: str, authors: list[str], year: int, short_ti
     values = {
         "id": paper_id,
         "title": title,
+        # inside the folder's docstring: a backslash stays a backslash, not an escape
+        "title_py": title.replace("\\", "\\\\"),
         "short_title": short_title,
         "year": year,
         "seed": zlib.crc32(paper_id.encode()) % 100_000,

@@ -124,14 +124,25 @@ wait_until_idle() {
     fail "node not idle after 30 s (state '${state:-unknown}'); see $STATE_DIR/log/"
 }
 
+# True when the slurmctld a state directory's pid file names is alive.
+cluster_running() {
+    local pid_file="$1/slurmctld.pid" pid
+    [ -s "$pid_file" ] || return 1
+    pid=$(cat "$pid_file")
+    [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = slurmctld ]
+}
+
 link_default_config() {
     local default=/etc/slurm/slurm.conf
     if [ -e "$default" ] && [ ! -L "$default" ]; then
         fail "$default exists and is not ours: this machine has a real SLURM configuration" 2
     fi
-    if [ -L "$default" ] && [ -e "$(readlink "$default")" ] && [ "$(readlink "$default")" != "$STATE_DIR/slurm.conf" ]; then
-        fail "$default links to $(readlink "$default"): another local cluster is up; stop it first" 2
+    local other
+    other=$(readlink "$default" || true)
+    if [ -L "$default" ] && [ "$other" != "$STATE_DIR/slurm.conf" ] && cluster_running "$(dirname "$other")"; then
+        fail "$default links to $other: another local cluster is up; stop it first" 2
     fi
+    # a link left by a cluster whose daemons are gone (a killed run) is taken over
     mkdir -p /etc/slurm
     ln -sfn "$STATE_DIR/slurm.conf" "$default"
 }
