@@ -46,9 +46,12 @@ smoke: site
 paper: PROFILE := paper
 paper: site
 
-# make test ARGS="-k scaffold": ARGS go to pytest as they are
+# make test ARGS="-k scaffold": ARGS go to pytest as they are. The tests run on
+# TEST_WORKERS processes (pytest-xdist; 0: in this one), one module or the smoke
+# pipeline's tests to a worker at a time (tests/conftest.py).
+TEST_WORKERS ?= 2
 test: setup
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadgroup $(ARGS)
 
 # make review ID=gers2001: that paper's pipeline (PROFILE, default `default`), then a strict
 # build of the site into site-preview/, where papers not run show "not yet run". The id

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 
 from reproductions.config import discover_papers
 from reproductions.registry import load_paper_package
@@ -61,6 +62,32 @@ def run_bounded(command: list[str], timeout: float, **popen_args) -> subprocess.
 def run_snakemake(workdir: Path, *args: str, timeout: int = 3600, env: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PATH": f"{BIN}:{os.environ.get('PATH', '')}", **(env or {})}
     return run_bounded([str(BIN / "snakemake"), *args], timeout, cwd=workdir, env=env)
+
+
+#: the session fixtures that run the smoke pipeline: every test using them runs in one worker
+SMOKE_FIXTURES = {"smoke_run", "built_site"}
+
+
+def uses_smoke_pipeline(item) -> bool:
+    return bool(SMOKE_FIXTURES & set(item.fixturenames))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs on two workers (pytest-xdist, `--dist loadgroup`). A unit of work
+    is a test module, so that a module's fixtures (a SLURM cluster, a built site) are
+    made once; the tests of the smoke pipeline are one unit, and go first: it is the
+    longest, and the other worker runs the rest beside it."""
+    items.sort(key=lambda item: not uses_smoke_pipeline(item))
+    if not getattr(config.option, "loadgroup", False):  # a worker of `--dist loadgroup`
+        return
+    for item in items:
+        group = "smoke_pipeline" if uses_smoke_pipeline(item) else item.module.__name__
+        # pytest-xdist 3.8 groups by an "@group" suffix of the test's id, which it sets on
+        # an attribute pytest 9 no longer reads; so the suffix is set here.
+        item._id = coerce_node_id(f"{item.nodeid}@{group}")
+        if not item.nodeid.endswith(f"@{group}"):
+            raise pytest.UsageError("cannot group the tests for pytest-xdist: run `make test TEST_WORKERS=0`")
 
 
 @pytest.fixture
