@@ -38,7 +38,7 @@ import yaml
 
 from .models import MODELS
 from .registry import load_paper_package
-from .settings import TrainSettings
+from .settings import ComponentSettings, TaskSettings, TrainSettings
 from .tasks import TASKS
 from .training.evaluation import EVALUATIONS
 from .training.run_identity import results_relevant
@@ -285,6 +285,32 @@ def dataclass_schema(cls, skip: tuple[str, ...] = ()) -> dict:
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
 
+def settings_schema(model: type[pydantic.BaseModel]) -> dict:
+    """JSON schema of a typed settings block as a file is validated against: pydantic's,
+    with nested settings written out in place and each field as `_plain` makes it (an
+    optional block is left out, never written as null)."""
+    generated = model.model_json_schema()
+    return _inline(generated, generated.get("$defs", {}))
+
+
+def _inline(schema, definitions: dict):
+    """`schema` with every `$ref` to `definitions` replaced by the definition, titles and
+    defaults dropped, and a choice of one (an optional block without its null) unwrapped."""
+    if isinstance(schema, list):
+        return [_inline(item, definitions) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = _plain({k: v for k, v in schema.items() if k != "$defs"})
+    if len(schema.get("anyOf", [])) == 1:
+        only = schema.pop("anyOf")[0]
+        schema = {**only, **schema}
+    if "$ref" in schema:
+        target = definitions[schema.pop("$ref").rsplit("/", 1)[-1]]
+        return _inline({**target, **schema}, definitions)
+    return {key: ({name: _inline(field, definitions) for name, field in value.items()} if key == "properties"
+                  else _inline(value, definitions)) for key, value in schema.items()}
+
+
 def component_registries() -> dict[str, tuple[dict, tuple[str, ...]]]:
     """Which experiment section names a component from which registry."""
     return {
@@ -322,8 +348,16 @@ def without_required(schema):
 
 # -- experiments ---------------------------------------------------------------
 
+#: the experiments schema's definitions generated from the typed settings (reproductions/settings.py)
+GENERATED_DEFINITIONS = {"component": ComponentSettings, "task": TaskSettings, "train": TrainSettings}
+
+
 def experiments_schema() -> dict:
-    return read_schema(PACKAGE / "schemas" / "experiments.schema.yaml")
+    """The experiments schema: the file's, with the blocks the typed settings describe
+    generated from them, so that the two cannot drift."""
+    schema = read_schema(PACKAGE / "schemas" / "experiments.schema.yaml")
+    schema["definitions"].update({name: settings_schema(model) for name, model in GENERATED_DEFINITIONS.items()})
+    return schema
 
 
 #: an experiment's name is part of its Snakemake targets (`<paper>_<experiment>`, results paths)
@@ -345,6 +379,8 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
     if resolved.get("kind") == "probe":
         check_probe(resolved, raw, patch, name, profile, path, outside)
         return resolved
+    # an override's partial block (grow: {window: 5}) merged into the protocol's may still lack a key
+    validate(resolved["train"], settings_schema(TrainSettings), path, [name, "profiles", profile, "train"], outside)
     check_training_mode(resolved["train"], resolved["model"]["name"], path, f"{name}.profiles.{profile}.train")
     for section, (registry, skip) in component_registries().items():
         block = _get(resolved, section)
