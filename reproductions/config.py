@@ -37,6 +37,7 @@ import pydantic
 import yaml
 
 from .models import MODELS
+from .paper_file import PaperFile
 from .registry import load_paper_package
 from .settings import ComponentSettings, TaskSettings, TrainSettings
 from .tasks import TASKS
@@ -517,10 +518,10 @@ def load_paper(paper_dir: Path) -> dict:
     path = Path(paper_dir) / "paper.yaml"
     data = read_yaml(path)
     check_finite(data, path)
-    schema = read_schema(PACKAGE / "schemas" / "paper.schema.yaml")
-    validate(data, schema, path)
+    validate(data, settings_schema(PaperFile), path)
     for key in ("claims", "open_questions"):
         check_unique_ids(data.get(key, []), key, path)
+    typed(PaperFile, data, path)
     if data["id"] != Path(paper_dir).name:
         raise ConfigError(f"{display(path)}: id: {data['id']!r} must equal the folder name {Path(paper_dir).name!r}")
     experiments = set(read_yaml(Path(paper_dir) / "experiments.yaml"))
@@ -531,6 +532,18 @@ def load_paper(paper_dir: Path) -> dict:
                               f"(it has {', '.join(sorted(experiments))})")
     check_links(data, path, Path(paper_dir).parent)
     return data
+
+
+def typed(model: type[pydantic.BaseModel], data: dict, path: Path) -> pydantic.BaseModel:
+    """`data` as `model`, after its schema passed: what the schema cannot say (the model's
+    validators) fails as one line naming file and key."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as error:
+        first = error.errors()[0]
+        problem = str(first["msg"]).removeprefix("Value error, ")
+        where = ".".join(map(str, first["loc"]))
+        raise ConfigError(f"{display(path)}: {where + ': ' if where else ''}{problem}") from None
 
 
 def item_lines(path: Path, key: str) -> list[int]:
