@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
 import hashlib
 import math
@@ -34,9 +35,10 @@ from pathlib import Path
 
 import jsonschema
 import pydantic
+import torch
 import yaml
 
-from .models import MODELS
+from .models import MODELS, build_model
 from .paper_file import PaperFile
 from .registry import load_paper_package
 from .settings import ComponentSettings, TaskSettings, TrainSettings
@@ -44,6 +46,7 @@ from .tasks import TASKS
 from .training.evaluation import EVALUATIONS
 from .training.run_identity import results_relevant
 from .training.stopping import STOPPING_RULES
+from .training.updates import UPDATE_STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
@@ -286,10 +289,12 @@ def dataclass_schema(cls, skip: tuple[str, ...] = ()) -> dict:
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
 
+@functools.cache
 def settings_schema(model: type[pydantic.BaseModel]) -> dict:
     """JSON schema of a typed settings block as a file is validated against: pydantic's,
     with nested settings written out in place and each field as `_plain` makes it (an
-    optional block is left out, never written as null)."""
+    optional block is left out, never written as null). Made once per model (every
+    experiment of every profile is checked against it): read it, never change it."""
     generated = model.model_json_schema()
     return _inline(generated, generated.get("$defs", {}))
 
@@ -382,7 +387,7 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
         return resolved
     # an override's partial block (grow: {window: 5}) merged into the protocol's may still lack a key
     validate(resolved["train"], settings_schema(TrainSettings), path, [name, "profiles", profile, "train"], outside)
-    check_training_mode(resolved["train"], resolved["model"]["name"], path, f"{name}.profiles.{profile}.train")
+    check_training_mode(resolved["train"], resolved["model"], path, f"{name}.profiles.{profile}.train")
     for section, (registry, skip) in component_registries().items():
         block = _get(resolved, section)
         component = block["name"]
@@ -409,18 +414,23 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
     return resolved
 
 
-def check_training_mode(train: dict, model: str, path: Path, where: str) -> None:
+def check_training_mode(train: dict, model: dict, path: Path, where: str) -> None:
     """Combinations the trainer cannot run: per-step (real-time) updates and continuous
-    streams exist on the compiled path only, and continuous streams for the SRN only."""
+    streams exist on the compiled path only, and for the models its real-time kernels
+    train; the trainer's own factory (training/updates.py: UPDATE_STEPS) says which."""
     settings = TrainSettings.model_validate(train)
-    step = settings.update == "step"
-    if (step or settings.continuous) and (settings.optimizer != "sgd_momentum" or settings.batch_size != 1
-                                          or not settings.fused):
+    if settings.update == "sequence" and not settings.continuous:
+        return
+    if settings.optimizer != "sgd_momentum" or settings.batch_size != 1 or not settings.fused:
         raise ConfigError(f"{display(path)}: {where}: update: step and continuous need on-line SGD on the compiled "
                           "path (optimizer sgd_momentum, batch_size 1, fused true)")
-    if settings.continuous and not (step and model == "srn"):
-        raise ConfigError(f"{display(path)}: {where}.continuous: a continuous stream (no reset between sequences) "
-                          "is implemented for the srn model with update: step")
+    example = build_model(model["name"], model.get("params", {}), input_size=1, output_size=1, trials=1,
+                          dtype=getattr(torch, settings.dtype))
+    try:
+        UPDATE_STEPS[settings.update](example, continuous=settings.continuous)
+    except ValueError as error:
+        key = "continuous" if settings.continuous else "update"
+        raise ConfigError(f"{display(path)}: {where}.{key}: {error}") from None
 
 
 def check_probe(resolved: dict, raw: dict, patch: dict, name: str, profile: str, path: Path, outside: dict) -> None:
