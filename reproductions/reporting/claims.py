@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pydantic
 
-from ..config import ConfigError, display, load_paper
+from ..config import ConfigError, display, load_paper, read_yaml
 from ..paper_file import NO_NUMBER, QUALITATIVE, PaperNumber
 from ..registry import load_paper_package
 from .measures import MEASURES, measures_for
@@ -193,4 +193,18 @@ def load_review(paper_dir: Path) -> dict:
             raise ConfigError(f"{where}: measure {claim['measure']!r} is not one of {', '.join(MEASURES)}")
         if measure_problem(claim):
             raise ConfigError(f"{where}: {measure_problem(claim)}")
+    check_declared_tables(Path(paper_dir))
     return paper
+
+
+def check_declared_tables(paper_dir: Path) -> None:
+    """Every column of a results table an experiment declares (`table:`) is a registered
+    measure (the paper's own package is loaded)."""
+    path = paper_dir / "experiments.yaml"
+    for name, experiment in read_yaml(path).items():
+        columns = experiment.get("table") if isinstance(experiment, dict) else None
+        # its shape (a list of names) is the experiments schema's to check
+        for index, column in enumerate(columns if isinstance(columns, list) else []):
+            if column not in MEASURES:
+                raise ConfigError(f"{display(path)}: {name}.table.{index}: measure {column!r} is not one of "
+                                  f"{', '.join(MEASURES)}")
