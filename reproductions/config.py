@@ -387,7 +387,6 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
         return resolved
     # an override's partial block (grow: {window: 5}) merged into the protocol's may still lack a key
     validate(resolved["train"], settings_schema(TrainSettings), path, [name, "profiles", profile, "train"], outside)
-    check_training_mode(resolved["train"], resolved["model"], path, f"{name}.profiles.{profile}.train")
     for section, (registry, skip) in component_registries().items():
         block = _get(resolved, section)
         component = block["name"]
@@ -411,6 +410,8 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
                 prefix = [name, *section.split("."), "trial_params"]
                 validate({**block.get("params", {}), key: value}, schema, path, prefix, outside)
                 check_ranges({key: value}, cls, path, prefix)
+    # last: it builds an example of the model, whose name and params are checked above
+    check_training_mode(resolved["train"], resolved["model"], path, f"{name}.profiles.{profile}.train")
     return resolved
 
 
