@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
 import hashlib
 import math
@@ -34,15 +35,18 @@ from pathlib import Path
 
 import jsonschema
 import pydantic
+import torch
 import yaml
 
-from .models import MODELS
+from .models import MODELS, build_model
+from .paper_file import PaperFile
 from .registry import load_paper_package
-from .settings import TrainSettings
+from .settings import ComponentSettings, TaskSettings, TrainSettings
 from .tasks import TASKS
 from .training.evaluation import EVALUATIONS
 from .training.run_identity import results_relevant
 from .training.stopping import STOPPING_RULES
+from .training.updates import UPDATE_STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
@@ -285,6 +289,34 @@ def dataclass_schema(cls, skip: tuple[str, ...] = ()) -> dict:
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
 
+@functools.cache
+def settings_schema(model: type[pydantic.BaseModel]) -> dict:
+    """JSON schema of a typed settings block as a file is validated against: pydantic's,
+    with nested settings written out in place and each field as `_plain` makes it (an
+    optional block is left out, never written as null). Made once per model (every
+    experiment of every profile is checked against it): read it, never change it."""
+    generated = model.model_json_schema()
+    return _inline(generated, generated.get("$defs", {}))
+
+
+def _inline(schema, definitions: dict):
+    """`schema` with every `$ref` to `definitions` replaced by the definition, titles and
+    defaults dropped, and a choice of one (an optional block without its null) unwrapped."""
+    if isinstance(schema, list):
+        return [_inline(item, definitions) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = _plain({k: v for k, v in schema.items() if k != "$defs"})
+    if len(schema.get("anyOf", [])) == 1:
+        only = schema.pop("anyOf")[0]
+        schema = {**only, **schema}
+    if "$ref" in schema:
+        target = definitions[schema.pop("$ref").rsplit("/", 1)[-1]]
+        return _inline({**target, **schema}, definitions)
+    return {key: ({name: _inline(field, definitions) for name, field in value.items()} if key == "properties"
+                  else _inline(value, definitions)) for key, value in schema.items()}
+
+
 def component_registries() -> dict[str, tuple[dict, tuple[str, ...]]]:
     """Which experiment section names a component from which registry."""
     return {
@@ -322,8 +354,16 @@ def without_required(schema):
 
 # -- experiments ---------------------------------------------------------------
 
+#: the experiments schema's definitions generated from the typed settings (reproductions/settings.py)
+GENERATED_DEFINITIONS = {"component": ComponentSettings, "task": TaskSettings, "train": TrainSettings}
+
+
 def experiments_schema() -> dict:
-    return read_schema(PACKAGE / "schemas" / "experiments.schema.yaml")
+    """The experiments schema: the file's, with the blocks the typed settings describe
+    generated from them, so that the two cannot drift."""
+    schema = read_schema(PACKAGE / "schemas" / "experiments.schema.yaml")
+    schema["definitions"].update({name: settings_schema(model) for name, model in GENERATED_DEFINITIONS.items()})
+    return schema
 
 
 #: an experiment's name is part of its Snakemake targets (`<paper>_<experiment>`, results paths)
@@ -345,7 +385,8 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
     if resolved.get("kind") == "probe":
         check_probe(resolved, raw, patch, name, profile, path, outside)
         return resolved
-    check_training_mode(resolved["train"], resolved["model"]["name"], path, f"{name}.profiles.{profile}.train")
+    # an override's partial block (grow: {window: 5}) merged into the protocol's may still lack a key
+    validate(resolved["train"], settings_schema(TrainSettings), path, [name, "profiles", profile, "train"], outside)
     for section, (registry, skip) in component_registries().items():
         block = _get(resolved, section)
         component = block["name"]
@@ -369,21 +410,28 @@ def resolve_experiment(paper: str, name: str, raw: dict, profile: str, path: Pat
                 prefix = [name, *section.split("."), "trial_params"]
                 validate({**block.get("params", {}), key: value}, schema, path, prefix, outside)
                 check_ranges({key: value}, cls, path, prefix)
+    # last: it builds an example of the model, whose name and params are checked above
+    check_training_mode(resolved["train"], resolved["model"], path, f"{name}.profiles.{profile}.train")
     return resolved
 
 
-def check_training_mode(train: dict, model: str, path: Path, where: str) -> None:
+def check_training_mode(train: dict, model: dict, path: Path, where: str) -> None:
     """Combinations the trainer cannot run: per-step (real-time) updates and continuous
-    streams exist on the compiled path only, and continuous streams for the SRN only."""
+    streams exist on the compiled path only, and for the models its real-time kernels
+    train; the trainer's own factory (training/updates.py: UPDATE_STEPS) says which."""
     settings = TrainSettings.model_validate(train)
-    step = settings.update == "step"
-    if (step or settings.continuous) and (settings.optimizer != "sgd_momentum" or settings.batch_size != 1
-                                          or not settings.fused):
+    if settings.update == "sequence" and not settings.continuous:
+        return
+    if settings.optimizer != "sgd_momentum" or settings.batch_size != 1 or not settings.fused:
         raise ConfigError(f"{display(path)}: {where}: update: step and continuous need on-line SGD on the compiled "
                           "path (optimizer sgd_momentum, batch_size 1, fused true)")
-    if settings.continuous and not (step and model == "srn"):
-        raise ConfigError(f"{display(path)}: {where}.continuous: a continuous stream (no reset between sequences) "
-                          "is implemented for the srn model with update: step")
+    example = build_model(model["name"], model.get("params", {}), input_size=1, output_size=1, trials=1,
+                          dtype=getattr(torch, settings.dtype))
+    try:
+        UPDATE_STEPS[settings.update](example, continuous=settings.continuous)
+    except ValueError as error:
+        key = "continuous" if settings.continuous else "update"
+        raise ConfigError(f"{display(path)}: {where}.{key}: {error}") from None
 
 
 def check_probe(resolved: dict, raw: dict, patch: dict, name: str, profile: str, path: Path, outside: dict) -> None:
@@ -481,10 +529,10 @@ def load_paper(paper_dir: Path) -> dict:
     path = Path(paper_dir) / "paper.yaml"
     data = read_yaml(path)
     check_finite(data, path)
-    schema = read_schema(PACKAGE / "schemas" / "paper.schema.yaml")
-    validate(data, schema, path)
+    validate(data, settings_schema(PaperFile), path)
     for key in ("claims", "open_questions"):
         check_unique_ids(data.get(key, []), key, path)
+    typed(PaperFile, data, path)
     if data["id"] != Path(paper_dir).name:
         raise ConfigError(f"{display(path)}: id: {data['id']!r} must equal the folder name {Path(paper_dir).name!r}")
     experiments = set(read_yaml(Path(paper_dir) / "experiments.yaml"))
@@ -495,6 +543,18 @@ def load_paper(paper_dir: Path) -> dict:
                               f"(it has {', '.join(sorted(experiments))})")
     check_links(data, path, Path(paper_dir).parent)
     return data
+
+
+def typed(model: type[pydantic.BaseModel], data: dict, path: Path) -> pydantic.BaseModel:
+    """`data` as `model`, after its schema passed: what the schema cannot say (the model's
+    validators) fails as one line naming file and key."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as error:
+        first = error.errors()[0]
+        problem = str(first["msg"]).removeprefix("Value error, ")
+        where = ".".join(map(str, first["loc"]))
+        raise ConfigError(f"{display(path)}: {where + ': ' if where else ''}{problem}") from None
 
 
 def item_lines(path: Path, key: str) -> list[int]:

@@ -24,14 +24,15 @@ CHUNK_MINUTES = {"smoke": 10, "default": 60, "paper": 24 * 60}
 
 # What the code hash leaves out: code that renders, scaffolds or benchmarks, but never
 # changes what a training or gathering job writes.
-NOT_TRAINING_CODE = ("reporting/", "templates/", "scaffold.py", "bench.py")
+# paper_file.py: the typed paper.yaml (claims, questions), which no training reads
+NOT_TRAINING_CODE = ("reporting/", "templates/", "scaffold.py", "bench.py", "paper_file.py")
 PAPER_RENDERING_CODE = ("report.py", "explore.py", "measures.py")
 
 
 def code_hash(package: Path = PACKAGE) -> str:
     """A hash of the package's Python sources that training and gathering run: every
-    reproductions/**/*.py except reporting, templates, the scaffold, the benchmark, and
-    each paper's report.py, explore.py and measures.py. A param of the
+    reproductions/**/*.py except reporting, templates, the scaffold, the benchmark, the
+    typed paper.yaml, and each paper's report.py, explore.py and measures.py. A param of the
     training and gathering rules: editing a task, a model or the trainer re-runs them."""
     digest = hashlib.sha256()
     paper_dirs = {folder.name for folder in discover_papers(package)}

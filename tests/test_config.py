@@ -36,6 +36,9 @@ def break_experiment(repo, change):
     (lambda e: e["profiles"]["smoke"].update(model={"params": {"blocks": 1.5}}),
      "anbn.profiles.smoke.model.params.blocks: 1.5 is not of type 'integer'"),
     (lambda e: e["task"].update(name="dyck"), "anbn.task.name: unknown task 'dyck'"),
+    # a partial block of an override, merged into the protocol's, still lacks a key
+    (lambda e: e["profiles"]["smoke"]["train"].update(grow={"window": 5}),
+     "anbn.profiles.smoke.train.grow: missing key 'min_decrease'"),
 ])
 def test_malformed_experiment_names_file_and_key(repo_copy, change, message):
     folder = break_experiment(repo_copy, change)

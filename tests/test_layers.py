@@ -3,7 +3,8 @@
 Bottom first (a module may import its own layer and the layers below it):
 
   foundation    registry.py (the one Registry class, the paper-package loader), atomic.py,
-                settings.py (typed train and experiment settings, pydantic),
+                settings.py (typed train and experiment settings, pydantic), paper_file.py
+                (typed paper.yaml: metadata, claims, open questions),
                 sources/ (natural-language sources from the package registries)
   models        models/
   tasks         tasks/ (with tasks/metrics.py, the per-sequence success tests)
@@ -34,7 +35,7 @@ from conftest import ROOT
 PACKAGE_NAME = "reproductions"
 
 LAYERS = [
-    ("foundation", ("registry", "atomic", "settings", "sources")),
+    ("foundation", ("registry", "atomic", "settings", "paper_file", "sources")),
     ("models", ("models",)),
     ("tasks", ("tasks",)),
     ("training", ("training", "probing")),

@@ -1,5 +1,6 @@
 """A scaffolded paper appears in the pipeline and the site with no other edit."""
 
+import re
 import shutil
 import subprocess
 
@@ -83,7 +84,7 @@ import numpy as np
 from ..reporting.measures import measure
 
 
-@measure("test_fraction_wrong")
+@measure("test_fraction_wrong", heading="Test sequences wrong (demo)")
 def demo_fraction_wrong(trials):
     \"\"\"Mean fraction of test sequences wrong, over every trial.\"\"\"
     value = float(np.mean([trial["demo_fraction_wrong"] for trial in trials]))
@@ -103,6 +104,7 @@ first_experiment:
     max_sequences: 200
     stopping: {name: recent_sequences_correct, params: {window: 50}}
   evaluate: {name: demo2024_test_errors, params: {size: 20}}
+  table: [demo_fraction_wrong, percent_solved]
   profiles: {smoke: {trials: 2}, default: {trials: 2}, paper: {trials: 2}}
 """
 
@@ -145,6 +147,8 @@ def test_scaffolded_paper_with_its_own_components_is_run_and_built_touching_only
     assert built.returncode == 0, built.stderr[-5000:]
     page = (repo / "site/reviews/demo2024.html").read_text()
     assert "smoke profile, 2 trials" in page  # ours, with its profile and trial count
+    results = (repo / "docs/generated/demo2024/results.md").read_text()
+    assert re.search(r"\| Test sequences wrong \(demo\) +\| Percent solved +\|", results)  # the table it declares
     assert "(demo measure, 2 trials)" in (repo / "docs/generated/demo2024/claims.json").read_text()
     assert "demo2024" in (repo / "site/index.html").read_text()  # in the navigation
     assert "Not yet run" in (repo / "site/reviews/gers2001.html").read_text()

@@ -69,7 +69,8 @@ def test_code_hash_follows_training_code_only(tmp_path):
     package = tmp_path / "reproductions"
     shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     before = code_hash(package)
-    for rendering in ["reporting/ledger.py", "gers2001/report.py", "hochreiter1997/measures.py", "scaffold.py"]:
+    for rendering in ["reporting/ledger.py", "gers2001/report.py", "hochreiter1997/measures.py", "scaffold.py",
+                      "paper_file.py"]:
         with open(package / rendering, "a") as file:
             file.write("\n# an edit that changes no result\n")
         assert code_hash(package) == before, rendering

@@ -6,6 +6,7 @@ kernels is longer than 40 lines."""
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -191,4 +192,34 @@ def test_a_continuous_stream_the_trainer_cannot_run_is_refused_before_training(t
     text = (PACKAGE / "weiss2018" / "experiments.yaml").read_text()
     (paper / "experiments.yaml").write_text(text.replace("    batch_size: 16\n", "    batch_size: 16\n    continuous: true\n"))
     with pytest.raises(ConfigError, match=r"experiments.yaml: \w+.profiles.smoke.train: update: step and continuous"):
+        load_experiments(paper, "smoke")
+
+
+@pytest.mark.parametrize("experiment, change, message", [
+    # Gers 2001's cell has a forget gate and peepholes: the real-time kernel trains the 1997 cell only
+    ("anbn", {"update": "step"}, r"anbn.profiles.smoke.train.update: per-step \(real-time\) updates are implemented "
+                                 r"for the srn model and the 1997 lstm cell"),
+    ("anbn", {"update": "step", "continuous": True},
+     r"anbn.profiles.smoke.train.continuous: a continuous stream \(no state reset between sequences\) is "
+     r"implemented for the srn model"),
+    ("anbn_srn", {"continuous": True}, r"anbn_srn.profiles.smoke.train.continuous: a continuous stream needs update: step"),
+])
+def test_a_training_mode_no_kernel_implements_is_refused_before_training(tmp_path, experiment, change, message):
+    """Per-step updates and continuous streams exist for the model families the papers train
+    that way (the 1997 LSTM cell, real-time; Elman's SRN, real-time and continuous): any other
+    combination stops validation naming file and key, not the training job."""
+    import yaml
+
+    from reproductions.config import ConfigError
+
+    paper = tmp_path / "gers2001"
+    shutil.copytree(PACKAGE / "gers2001", paper)
+    data = yaml.safe_load((paper / "experiments.yaml").read_text())
+    data[experiment]["train"] = {**data[experiment]["train"], **change}
+    (paper / "experiments.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match=r"experiments.yaml: " + message):
+        load_experiments(paper, "smoke")
+    data[experiment]["model"] = {"name": "srn", "params": {"hidden_size": 2}}
+    (paper / "experiments.yaml").write_text(yaml.safe_dump(data))
+    if change.get("update") == "step":  # the SRN trains either way
         load_experiments(paper, "smoke")

@@ -231,3 +231,33 @@ def test_a_test_accuracy_is_judged_like_a_rate_on_the_pooled_test_strings():
     assert judge({**claim, "measure": "bin3_accuracy"}, trials).word == "not reproduced"
     assert judge({**claim, "paper": {"quantity": "test_accuracy", "status": "not verified"}},
                  trials).word == "no number to compare"
+
+
+def test_an_experiment_declares_its_results_table_as_measures(tmp_path):
+    """`table:` in experiments.yaml: the columns are the measures named, each under its
+    heading; a name no measure registered stops validation naming file and key."""
+    import shutil
+
+    import yaml
+
+    from reproductions.config import ConfigError
+    from reproductions.reporting.report import ReportContext, experiment_table
+
+    trials = [{"learning_rate": 0.1, "solved": True, "sequences": 100, "generalisation": 12, "tested_up_to": 50},
+              {"learning_rate": 0.1, "solved": False, "sequences": 500, "generalisation": 3, "tested_up_to": 50}]
+    result = {"trials": trials, "provenance": {"compute_seconds": 7}}
+    ctx = ReportContext(paper={}, experiments={"run": {"table": ["best_generalisation", "percent_solved"]}},
+                        results={"smoke": {"run": result}}, profiles=["smoke"], out_dir=tmp_path)
+    table = experiment_table(ctx, "run").splitlines()
+    cells = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table]
+    assert cells[0] == ["Profile", "Learning rate", "Trials", "Best generalisation", "Percent solved", "Compute"]
+    assert cells[2] == ["smoke", "0.1", "2", "n ≤ 12 (1 of 2 solved)", "50% (1/2)", "7 s"]
+
+    folder = tmp_path / "gers2001"
+    shutil.copytree(PACKAGE / "gers2001", folder)
+    data = yaml.safe_load((folder / "experiments.yaml").read_text())
+    data["anbn"]["table"] = ["percent_solved", "fastest_trial"]
+    (folder / "experiments.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match=r"gers2001/experiments.yaml: anbn.table.1: measure 'fastest_trial' is not "
+                                          r"one of percent_solved, "):
+        load_review(folder)

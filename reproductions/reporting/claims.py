@@ -1,10 +1,11 @@
 """A paper's claims as data: the paper's number of each claim (paper.yaml `claims[].paper`).
 
-The schema (reproductions/schemas/paper.schema.yaml) checks each number's shape; `check_claims`
-checks what a schema cannot (a bound's `value_of` names a claim with a value, a range is
-ordered, a percentage is at most 100, the quantity fits the measure we compare it with).
-Tables, verdicts and pages read the paper's numbers only through this module: no paper
-number lives in code.
+The typed paper.yaml (reproductions/paper_file.py: `PaperNumber`, `Claim`) checks each
+number's shape and what a schema cannot (a bound's `value_of` names a claim with a value, a
+range is ordered, a percentage is at most 100), as `config.load_paper` reads the file;
+`load_review` adds what needs the registered measures (the quantity fits the measure we
+compare it with). Tables, verdicts and pages read the paper's numbers only through this
+module: no paper number lives in code.
 """
 
 from __future__ import annotations
@@ -12,68 +13,51 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from ..config import ConfigError, display, load_paper
+import pydantic
+
+from ..config import ConfigError, display, load_paper, read_yaml
+from ..paper_file import NO_NUMBER, QUALITATIVE, PaperNumber
 from ..registry import load_paper_package
 from .measures import MEASURES, measures_for
 
-#: a claim whose paper shows a shape, not a number ("Fig. 3, shape only")
-QUALITATIVE = "qualitative"
 SPEED = ("mean_sequences", "median_sequences")
 TESTS = ("test_fraction_wrong", "test_wrong", "test_abs_error", "test_mse")
-#: how a number of each quantity reads on a page (a value, then its unit)
-NO_NUMBER = ("not verified", "no number")
 
 
 def check_claims(paper: dict) -> list[str]:
     """Every malformed or missing number of a paper's claims, as 'claim id: problem'."""
     errors = []
-    claims = {c["id"]: c for c in paper["claims"]}
-    if len(claims) != len(paper["claims"]):
+    values = {c["id"]: c["paper"].get("value") for c in paper["claims"]}
+    if len(values) != len(paper["claims"]):
         errors.append("claim ids are not unique")
     for claim in paper["claims"]:
-        number, where = claim["paper"], claim["id"]
-        quantity = number["quantity"]
-        if quantity == QUALITATIVE:
-            if any(k in number for k in ("value", "range", "value_of", "bound", "by_learning_rate")):
-                errors.append(f"{where}: a qualitative claim has no number (say the shape in `note`)")
-            continue
-        # which measures compare with which quantity: each measure says so where it registers
-        if claim["measure"] not in measures_for(quantity):
-            errors.append(f"{where}: the paper's {quantity} does not compare with our measure {claim['measure']!r} "
-                          f"(use {' or '.join(measures_for(quantity))})")
-        has_number = any(k in number for k in ("value", "range", "value_of"))
-        if number.get("status") in NO_NUMBER and (has_number or "by_learning_rate" in number):
-            errors.append(f"{where}: status {number['status']!r} but a number is given")
-        if number.get("status") not in NO_NUMBER and not has_number:
-            errors.append(f"{where}: no value, range or value_of, and no status saying why")
-        if sum(k in number for k in ("value", "range", "value_of")) > 1:
-            errors.append(f"{where}: give one of value, range or value_of")
-        if "value_of" in number:
-            other = claims.get(number["value_of"])
-            if other is None or "value" not in other["paper"]:
-                errors.append(f"{where}: value_of {number['value_of']!r} is not a claim with a value")
-            elif "bound" not in number:
-                errors.append(f"{where}: value_of is for a bound (give `bound`)")
-        if "range" in number and number["range"][0] > number["range"][1]:
-            errors.append(f"{where}: range {number['range']} is not [low, high]")
-        if quantity in ("success_rate", "test_accuracy"):
-            values = [number.get("value")] + list(number.get("range", [])) + [
-                r["value"] for r in number.get("by_learning_rate", [])]
-            if any(v is not None and v > 100 for v in values):
-                errors.append(f"{where}: a percentage above 100%")
-        if number.get("solved") is not None and number["solved"] > number["trials"]:
-            errors.append(f"{where}: solved {number['solved']} > trials {number['trials']}")
-        if "budget" in number and not (quantity == "success_rate" and number.get("value") == 0):
-            errors.append(f"{where}: budget is for a reported failure (success_rate 0)")
-        if "by_learning_rate" in number:
-            values = [r["value"] for r in number["by_learning_rate"]]
-            if "range" not in number or [min(values), max(values)] != list(number["range"]):
-                errors.append(f"{where}: by_learning_rate needs range [min, max] of its values")
-            if number.get("trials") and number["trials"] % len(values):
-                errors.append(f"{where}: {number['trials']} trials do not split evenly over {len(values)} rates")
-        if number.get("status") == "secondary" and not has_number:
-            errors.append(f"{where}: a secondary number needs its value")
+        errors += [f"{claim['id']}: {problem}" for problem in number_problems(claim["paper"])]
+        measure = measure_problem(claim)
+        if measure:
+            errors.append(f"{claim['id']}: {measure}")
+        other = claim["paper"].get("value_of")
+        if other is not None and values.get(other) is None:
+            errors.append(f"{claim['id']}: value_of {other!r} is not a claim with a value")
     return errors
+
+
+def number_problems(number: dict) -> list[str]:
+    """What `PaperNumber` refuses in one paper's number, in words."""
+    try:
+        PaperNumber.model_validate(number)
+    except pydantic.ValidationError as error:
+        return [str(e["msg"]).removeprefix("Value error, ") for e in error.errors()]
+    return []
+
+
+def measure_problem(claim: dict) -> str | None:
+    """Why the claim's measure cannot compare with the paper's quantity (None if it can):
+    each measure says which quantities it compares with where it registers."""
+    quantity = claim["paper"]["quantity"]
+    if quantity == QUALITATIVE or claim["measure"] in measures_for(quantity):
+        return None
+    return (f"the paper's {quantity} does not compare with our measure {claim['measure']!r} "
+            f"(use {' or '.join(measures_for(quantity))})")
 
 
 def resolved(paper: dict) -> list[dict]:
@@ -204,7 +188,23 @@ def load_review(paper_dir: Path) -> dict:
     paper = load_paper(paper_dir)
     load_paper_package(paper_dir)
     for claim in paper.get("claims", []):
+        where = f"{display(Path(paper_dir) / 'paper.yaml')}: claims: {claim['id']}"
         if claim["measure"] not in MEASURES:
-            raise ConfigError(f"{display(Path(paper_dir) / 'paper.yaml')}: claims: {claim['id']}: measure "
-                              f"{claim['measure']!r} is not one of {', '.join(MEASURES)}")
+            raise ConfigError(f"{where}: measure {claim['measure']!r} is not one of {', '.join(MEASURES)}")
+        if measure_problem(claim):
+            raise ConfigError(f"{where}: {measure_problem(claim)}")
+    check_declared_tables(Path(paper_dir))
     return paper
+
+
+def check_declared_tables(paper_dir: Path) -> None:
+    """Every column of a results table an experiment declares (`table:`) is a registered
+    measure (the paper's own package is loaded)."""
+    path = paper_dir / "experiments.yaml"
+    for name, experiment in read_yaml(path).items():
+        columns = experiment.get("table") if isinstance(experiment, dict) else None
+        # its shape (a list of names) is the experiments schema's to check
+        for index, column in enumerate(columns if isinstance(columns, list) else []):
+            if column not in MEASURES:
+                raise ConfigError(f"{display(path)}: {name}.table.{index}: measure {column!r} is not one of "
+                                  f"{', '.join(MEASURES)}")

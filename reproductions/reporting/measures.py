@@ -21,12 +21,15 @@ from ..tasks.metrics import quartiles
 MEASURES = Registry("measure")
 
 
-def measure(*quantities: str):
+def measure(*quantities: str, heading: str | None = None):
     """Register a measure under its function name, comparable with these paper quantities
-    (`claims[].paper.quantity`); `measures_for` reads them back."""
+    (`claims[].paper.quantity`); `measures_for` reads them back. `heading` heads its column
+    in a results table an experiment declares (`table:` in experiments.yaml); by default
+    the function's name in words."""
 
     def register(function):
         function.quantities = quantities
+        function.heading = heading or function.__name__.replace("_", " ").capitalize()
         return MEASURES.register()(function)
 
     return register

@@ -103,12 +103,9 @@ def split_profiles(ctx: ReportContext, name: str) -> tuple[list[str], list[str]]
     return [main], [p for p in ctx.profiles if p != main]
 
 
-def experiment_table(ctx: ReportContext, name: str, profiles: list[str] | None = None) -> str:
-    """One row per profile, and per learning rate where the experiment is a grid."""
-    header = ["Profile", "Learning rate", "Trials", "Learned", "Sequences to learn, median [IQR]",
-              "Generalisation, median [IQR]", "Best", "Compute"]
-    rows = []
-    binned = False
+def experiment_rows(ctx: ReportContext, name: str, profiles: list[str] | None = None):
+    """(profile cell, learning rate, its trials, compute cell) per profile with results, and
+    per learning rate where the experiment is a grid: the rows of every results table."""
     for profile in profiles or ctx.profiles:
         result, label = ctx.shown(profile, name)
         if result is None:
@@ -118,21 +115,43 @@ def experiment_table(ctx: ReportContext, name: str, profiles: list[str] | None =
         rates = sorted({t["learning_rate"] for t in result["trials"]})
         for rate in rates:
             trials = [t for t in result["trials"] if t["learning_rate"] == rate]
-            row = [f"{profile} (so far: run not finished)" if kept else profile, f"{rate:g}", str(len(trials)), MEASURES["percent_solved"](trials)[1],
-                   MEASURES["median_sequences"](trials)[1]]
-            if "bin_accuracy" in trials[0]:  # accuracy per length bin (Bhattamishra et al. 2020)
-                binned = True
-                row += ["; ".join(f"{low}–{high}: {MEASURES[f'bin{i + 1}_accuracy'](trials)[1]}"
-                                  for i, (low, high) in enumerate(trials[0]["bins"])), "—"]
-            elif "generalisation" in trials[0]:
-                row += [MEASURES["median_generalisation"](trials)[1], MEASURES["best_generalisation"](trials)[1]]
-            else:
-                row += ["—", "—"]
             compute = f"{seconds:,.0f} s" + (" (whole grid)" if len(rates) > 1 else "")
-            row += [compute]
-            rows.append(row)
+            yield f"{profile} (so far: run not finished)" if kept else profile, rate, trials, compute
+
+
+def experiment_table(ctx: ReportContext, name: str, profiles: list[str] | None = None) -> str:
+    """One row per profile, and per learning rate where the experiment is a grid; the
+    columns the experiment declares (`table:`, a list of measures), or these."""
+    declared = ctx.experiments.get(name, {}).get("table")
+    if declared:
+        return declared_table(ctx, name, declared, profiles)
+    header = ["Profile", "Learning rate", "Trials", "Learned", "Sequences to learn, median [IQR]",
+              "Generalisation, median [IQR]", "Best", "Compute"]
+    rows = []
+    binned = False
+    for profile, rate, trials, compute in experiment_rows(ctx, name, profiles):
+        row = [profile, f"{rate:g}", str(len(trials)), MEASURES["percent_solved"](trials)[1],
+               MEASURES["median_sequences"](trials)[1]]
+        if "bin_accuracy" in trials[0]:  # accuracy per length bin (Bhattamishra et al. 2020)
+            binned = True
+            row += ["; ".join(f"{low}–{high}: {MEASURES[f'bin{i + 1}_accuracy'](trials)[1]}"
+                              for i, (low, high) in enumerate(trials[0]["bins"])), "—"]
+        elif "generalisation" in trials[0]:
+            row += [MEASURES["median_generalisation"](trials)[1], MEASURES["best_generalisation"](trials)[1]]
+        else:
+            row += ["—", "—"]
+        rows.append(row + [compute])
     if binned:
         header[5:7] = ["Test strings correct per length bin, mean [lowest–highest trial]", "—"]
+    return markdown_table(header, rows) if rows else ""
+
+
+def declared_table(ctx: ReportContext, name: str, measures: list[str], profiles: list[str] | None = None) -> str:
+    """A results table whose columns are the measures an experiment declares, each headed
+    by its `heading` (reporting/measures.py: measure)."""
+    header = ["Profile", "Learning rate", "Trials", *(MEASURES[m].heading for m in measures), "Compute"]
+    rows = [[profile, f"{rate:g}", str(len(trials)), *(MEASURES[m](trials)[1] for m in measures), compute]
+            for profile, rate, trials, compute in experiment_rows(ctx, name, profiles)]
     return markdown_table(header, rows) if rows else ""
 
 

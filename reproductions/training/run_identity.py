@@ -7,8 +7,9 @@ import hashlib
 
 import torch
 
-#: what does not change results (an outlier's reason is prose too)
-PROSE_KEYS = ("title", "description", "outside_bounds")
+#: what does not change results: prose (an outlier's reason is prose too) and the columns
+#: of the experiment's results table
+PROSE_KEYS = ("title", "description", "outside_bounds", "table")
 
 
 def results_relevant(experiment: dict) -> dict:

@@ -13,6 +13,7 @@ from .compiled import fused_step_for
 from .fused_elman import ElmanStep
 from .fused_elman import supports as elman_supported
 from .fused_rtrl import RealTimeLSTMStep
+from .fused_rtrl import supports as rtrl_supported
 
 OPTIMIZERS = Registry("optimizer")
 UPDATE_STEPS = Registry("update step")
@@ -43,12 +44,16 @@ def adam(trainer, state, name: str, p, rate, betas=(0.9, 0.999), eps=1e-8) -> No
 @UPDATE_STEPS.register("step")
 def real_time_step_for(model, continuous: bool = False):
     """The compiled real-time (per time step) update for this model: the 1997 LSTM cell
-    (RTRL) or Elman's SRN (Elman 1990's one-step gradient). ValueError for others."""
+    (RTRL) or Elman's SRN (Elman 1990's one-step gradient). ValueError for others, saying
+    which models it trains (validation asks this before anything trains)."""
     if elman_supported(model):
         return ElmanStep(model, continuous=continuous)
     if continuous:
-        raise ValueError("train.continuous: a continuous stream (no state reset between sequences) is "
-                         "implemented for the SRN with update: step only")
+        raise ValueError("a continuous stream (no state reset between sequences) is implemented for the srn "
+                         "model (float64) with update: step")
+    if not rtrl_supported(model):
+        raise ValueError("per-step (real-time) updates are implemented for the srn model and the 1997 lstm cell "
+                         "(input gate, no forget gate, no peepholes, truncated gradient), in float64")
     return RealTimeLSTMStep(model, every_step=True)
 
 
@@ -56,7 +61,6 @@ def real_time_step_for(model, continuous: bool = False):
 def sequence_step_for(model, continuous: bool = False):
     """The compiled per-sequence update (back-propagation through each sequence), or None."""
     if continuous:
-        raise ValueError("train.continuous: a continuous stream needs update: step (the state is carried "
-                         "across sequences, so the gradient cannot end at a sequence's end)")
+        raise ValueError("a continuous stream needs update: step (the state is carried across sequences, so "
+                         "the gradient cannot end at a sequence's end)")
     return fused_step_for(model)
-
