@@ -242,7 +242,7 @@ def module_summary(text: str) -> str:
 def annotated_source(path: str, page: str, text: str, marks: dict[int, list[str]]) -> str:
     lines = text.rstrip("\n").splitlines()
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
-    parts = [f"# {source_title(path)}\n",
+    parts = ["---\nhide:\n  - toc\n---\n", f"# {source_title(path)}\n",
              f"The file `{path}` as it is in this build: {len(marks)} "
              f"equation{'s' if len(marks) != 1 else ''} set above the line{'s' if len(marks) != 1 else ''} "
              f"that implement them. [All annotated files]({link(page, 'source/index.md')}).\n"]
@@ -307,7 +307,7 @@ def cite_this_review(paper: dict, config) -> str:
     lines.append("}")
     return ("## Cite this review { #cite-this-review }\n\n"
             "To cite this page (the review and its reproductions) rather than the paper, whose entry is "
-            "under [References](#references):\n\n" + bibtex_block("\n".join(lines), title="BibTeX for this review"))
+            "under [References](#references):\n\n" + bibtex_block("\n".join(lines), title="BibTeX for this review", opened=True))
 
 
 def bibtex_text(text: str) -> str:
@@ -369,10 +369,15 @@ def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
     if show_paper:
         facts.append(f"[Review: {md(paper['short_title'])}]({link(src, review_path(paper))})")
     lead, rest = question_lead(q["question"])
+    rest_parts = prose_parts(rest, first=len(lead.split()))
     lines = [f'- <span id="{anchor}"></span><span class="question-lead">{md(lead)}</span>'
-             + (f" {md(rest)}" if rest else ""), "", "    " + " · ".join(facts)]
+             + (f" {md(rest_parts[0])}" if rest_parts else "")]
+    lines += [item for part in rest_parts[1:] for item in ("", f"    {md(part)}")]
+    lines += ["", "    " + " · ".join(facts)]
     if q.get("answer"):
-        lines += ["", f"    *Answer so far:* {md(q['answer'])}"]
+        answer = prose_parts(q["answer"], first=3)
+        lines += ["", f"    *Answer so far:* {md(answer[0])}"]
+        lines += [item for part in answer[1:] for item in ("", f"    {md(part)}")]
     if q.get("results"):
         # the pipeline's numbers behind the answer (pymdownx.snippets keeps the indent)
         lines += ["", f'    --8<-- "generated/{q["results"]}.md"']
@@ -401,6 +406,39 @@ def question_lead(question: str) -> tuple[str, str]:
         first = (clause.group(0) if clause and len(clause.group(0).split()) <= LEAD_WORDS
                  else " ".join(first.split()[:12]))
     return first, words[len(first):].strip()
+
+
+#: a text of paper.yaml longer than this is shown as several paragraphs, split between sentences
+PARAGRAPH_WORDS = 120
+SENTENCE_END = re.compile(r"(?<=[.?!])[)\"”]?(?= +[A-Z\"“(*$])")
+NOT_A_SENTENCE_END = re.compile(r"(\bExps?|\bal|\be\.g|\bi\.e|\bcf|\bvs|\bEqs?|\bFigs?|\bNo|§\d*|\b[A-Z])\.$")
+
+
+def prose_parts(text: str, first: int = 0, limit: int = PARAGRAPH_WORDS) -> list[str]:
+    """A long text of paper.yaml as paragraphs of at most about `limit` words, each ending
+    where a sentence ends (the first part shares its paragraph with `first` words already
+    written). A text with no sentence end to split at stays whole."""
+    words = " ".join(str(text).split())
+    if not words:
+        return []
+    sentences, start = [], 0
+    for end in SENTENCE_END.finditer(words):
+        piece = words[start:end.end()]
+        if NOT_A_SENTENCE_END.search(piece) or piece.count("$") % 2:
+            continue
+        sentences.append(piece.strip())
+        start = end.end()
+    sentences.append(words[start:].strip())
+    parts, current, count = [], [], first
+    for sentence in sentences:
+        size = len(sentence.split())
+        if current and count + size > limit:
+            parts.append(" ".join(current))
+            current, count = [], 0
+        current.append(sentence)
+        count += size
+    parts.append(" ".join(current))
+    return parts
 
 
 def from_the_draft(q: dict) -> bool:
@@ -498,12 +536,12 @@ def reference(paper: dict, src: str, heading: bool) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def bibtex_block(bibtex: str, indent: str = "", title: str = "BibTeX") -> str:
+def bibtex_block(bibtex: str, indent: str = "", title: str = "BibTeX", opened: bool = False) -> str:
     """A collapsed block with BibTeX as code. It stays code: a fence longer than any run of
     backticks in it cannot be closed early."""
     body = "\n".join(indent + "    " + line for line in bibtex.strip().splitlines())
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
-    return f'{indent}??? note "{title}"\n\n{indent}    {fence}bibtex\n{body}\n{indent}    {fence}\n'
+    return f'{indent}???{"+" if opened else ""} note "{title}"\n\n{indent}    {fence}bibtex\n{body}\n{indent}    {fence}\n'
 
 
 def references_page(src: str) -> str:
