@@ -579,6 +579,10 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.endswith(".ipynb"):
         loader = r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
         html = re.sub(loader, "", html, flags=re.DOTALL)
+        # the executed notebook itself, copied beside the page (mkdocs-jupyter's include_source)
+        name = escape_html_text(posixpath.basename(page.file.src_uri))
+        html = (f'<p class="notebook-download"><a href="{name}" download>Download this notebook ({name})</a>: '
+                "open it in Jupyter from the repository root to run it again.</p>\n" + html)
     typeset_toc(page.toc)
     if any(page.file.src_uri == review_path(p) for p in papers):
         html = link_glossary(html, link(page.file.src_uri, "glossary.md").replace(".md", ".html"))
