@@ -105,8 +105,9 @@ def entry_source(text: str, key: str) -> str:
     return text[start.start():]
 
 
-def load_cited(path: Path, known_reviews: set[str]) -> list[Work]:
-    """The other works the reviews cite (docs/references.bib); none if the file is absent."""
+def load_cited(path: Path, known_reviews: set[str] | None) -> list[Work]:
+    """The other works the reviews cite (docs/references.bib); none if the file is absent.
+    `known_reviews`: the ids a `cited-in` may name (None: any)."""
     if not path.is_file():
         return []
     return works(path.read_text(encoding="utf-8"), str(path), known_reviews)
