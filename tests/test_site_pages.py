@@ -167,3 +167,11 @@ def test_changelog_is_in_the_nav():
     flat = [next(iter(entry.values())) for entry in nav]
     assert "changelog.md" in flat and "glossary.md" in flat and "references.md" in flat
     assert Path(ROOT / "docs" / "changelog.md").is_file()
+
+
+def test_math_in_a_notebook_heading_is_typeset_in_the_table_of_contents():
+    item = SimpleNamespace(title="Inside the best LSTM on $a^n b^n$", children=[])
+    review = SimpleNamespace(title="On \\(a^n b^n\\)", children=[item])
+    hooks.typeset_toc([review])
+    assert item.typeset["title"] == 'Inside the best LSTM on <span class="arithmatex">\\(a^n b^n\\)</span>'
+    assert review.typeset["title"] == 'On <span class="arithmatex">\\(a^n b^n\\)</span>'

@@ -676,6 +676,7 @@ def link_sources(html: str, config, src: str = "index.md") -> str:
 
 
 INLINE_TEX = re.compile(r"\\\((.+?)\\\)")
+DOLLAR_TEX = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
 
 
 def typeset_toc(items) -> None:
@@ -683,8 +684,9 @@ def typeset_toc(items) -> None:
     heading's text): give each such entry a typeset title (the theme's `typeset` slot), marked
     for MathJax like the page's own math."""
     for item in items:
-        if INLINE_TEX.search(item.title):
-            item.typeset = {"title": Markup(INLINE_TEX.sub(r'<span class="arithmatex">\\(\1\\)</span>', item.title))}
+        title = DOLLAR_TEX.sub(r"\\(\1\\)", item.title)  # a notebook's headings keep their $...$
+        if INLINE_TEX.search(title):
+            item.typeset = {"title": Markup(INLINE_TEX.sub(r'<span class="arithmatex">\\(\1\\)</span>', title))}
         typeset_toc(item.children)
 
 
