@@ -245,8 +245,9 @@ def module_summary(text: str) -> str:
 def annotated_source(path: str, page: str, text: str, marks: dict[int, list[str]]) -> str:
     lines = text.rstrip("\n").splitlines()
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    summary = module_summary(text)
     parts = ["---\nhide:\n  - toc\n---\n", f"# {source_title(path)}\n",
-             f"The file `{path}` as it is in this build: {len(marks)} "
+             (f"{md(summary)} " if summary else "") + f"The file `{path}` as it is in this build: {len(marks)} "
              f"equation{'s' if len(marks) != 1 else ''} set above the line{'s' if len(marks) != 1 else ''} "
              f"that implement them. [All annotated files]({link(page, 'source/index.md')}).\n"]
     start = 1
@@ -734,6 +735,10 @@ def plain_search_index(path: Path) -> None:
         return
     index = json.loads(path.read_text(encoding="utf-8"))
     for doc in index.get("docs", []):
+        if doc.get("location", "").startswith("source/") and doc.get("text"):
+            # the annotated source's code and displayed equations are not searched (a preview
+            # would show them raw): its text is
+            doc["text"] = re.sub(r"<pre>.*?</pre>|\\\[.*?\\\]", " ", doc["text"], flags=re.DOTALL)
         for key in ("title", "text"):
             if doc.get(key):
                 doc[key] = plain_math(doc[key])
