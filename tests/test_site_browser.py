@@ -360,3 +360,29 @@ def test_no_plain_http_links_and_footer_names_the_build(visit, built_site):
     v = visit("index.html")
     footer = v.page.locator(".md-copyright").inner_text()
     assert re.search(r"Built \d{4}-\d\d-\d\d .* from commit \w+", footer), footer
+
+
+def test_annotated_source_typesets_its_equations(visit):
+    v = visit("source/models/lstm.html")
+    assert not v.errors, v.errors
+    assert v.page.locator("article mjx-container").count() >= 5, "the equations above the code are not typeset"
+    assert v.page.locator("article .highlight").count() >= 5
+
+
+def test_reviews_link_the_glossary_and_end_with_their_citation(built_site):
+    for path in review_paths(built_site):
+        text = (built_site / path).read_text()
+        assert 'class="glossary-term" href="../glossary.html#' in text, f"{path}: no term links the glossary"
+        code = re.sub(r"<[^>]+>", "", text)  # the BibTeX is highlighted: token by token
+        assert 'id="cite-this-review"' in text and f"@misc{{review-{Path(path).stem}," in code, path
+
+
+def test_every_review_with_a_notebook_offers_its_ipynb(built_site):
+    for folder in discover_papers():
+        if not (folder / "explore.py").exists():
+            continue
+        paper = {"id": folder.name}
+        page = built_site / "generated" / paper["id"] / "explore.html"
+        assert page.is_file(), f"{paper['id']}: no notebook page"
+        assert (page.parent / "explore.ipynb").is_file(), f"{paper['id']}: the .ipynb is not beside its page"
+        assert 'href="explore.ipynb" download' in page.read_text(), f"{paper['id']}: no download link"

@@ -45,7 +45,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from reproductions.config import discover_papers, load_paper, read_yaml
-from reproductions.reporting import ledger
+from reproductions.reporting import bibliography, ledger
 from reproductions.reporting.text import escape_html_text, escape_markdown_text, markdown_url, plain_math
 
 md = escape_markdown_text  # every paper.yaml string a page shows goes through this
@@ -61,6 +61,7 @@ MATHJAX_SKIP = shutil.ignore_patterns(
 )
 
 papers: list[dict] = []  # every paper.yaml, sorted by year then id; set in on_config
+cited: list[bibliography.Work] = []  # docs/references.bib: the other works the reviews cite; set in on_config
 
 
 # --- configuration, nav and generated pages ---------------------------------------------
@@ -77,6 +78,13 @@ def on_config(config):
     found = ({**load_paper(folder), "_dir": folder} for folder in discover_papers(paper_root(config)))
     papers[:] = sorted(found, key=lambda p: (p["year"], p["id"]))
     check_links(papers)
+    try:
+        cited[:] = bibliography.load_cited(Path(config.docs_dir) / "references.bib", None)
+    except bibliography.BibliographyError as error:
+        raise PluginError(str(error)) from error
+    # a copy of the repository may hold fewer reviews (tests check the real ones' names)
+    for work in cited:
+        work.cited_in = [review for review in work.cited_in if any(p["id"] == review for p in papers)]
     # Material's search runs in a web worker, which browsers refuse to start from
     # file://; the offline plugin's shim for that sits on a CDN, ours is local.
     remote = ("http:", "https:", "//")
@@ -100,7 +108,11 @@ def build_stamp(root: Path) -> str:
     dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
                            capture_output=True, text=True)
     changed = " with uncommitted changes" if git.returncode == 0 and dirty.stdout.strip() else ""
+    build.update(date=date[:10], year=date[:4], commit=commit if git.returncode == 0 else "")
     return escape_html_text(f"Built {date} from commit {commit}{changed}.")
+
+
+build: dict = {}  # the build's date, year and commit, for the footer and each review's citation
 
 
 def on_files(files, config):
@@ -108,10 +120,15 @@ def on_files(files, config):
         if not files.get_file_from_path(review_path(paper)):
             files.append(File.generated(config, review_path(paper), content=stub_review(paper)))
     if not files.get_file_from_path("references.md"):  # a hand-written one (with the marker) wins
-        files.append(File.generated(config, "references.md", content="# References\n\n<!-- references -->\n"))
+        files.append(File.generated(config, "references.md", content=(
+            "# References\n\nEvery work the site cites: the reviewed papers, then the other works their reviews "
+            "cite, each with its BibTeX.\n\n<!-- references -->\n")))
     if not files.get_file_from_path("claims.md"):  # every claim with its verdict (reproductions.reporting.ledger)
         files.append(File.generated(config, "claims.md", content=ledger.ledger_page(
             papers, generated_dir(config), lambda paper_id: f"reviews/{paper_id}.md")))
+    for path, content in source_pages(Path(config.config_file_path).parent).items():
+        if not files.get_file_from_path(path):
+            files.append(File.generated(config, path, content=content))
     config.nav = build_nav(files)
     return files
 
@@ -129,6 +146,9 @@ def build_nav(files) -> list:
         {"Claims ledger": "claims.md"},
         {"Open questions": "open-questions.md"},
         {"Method": "method.md"},
+        {"Glossary": "glossary.md"},
+        {"Source": ["source/index.md"] + [{source_title(path): page} for path, page in source_files()]},
+        {"Changelog": "changelog.md"},
         {"References": "references.md"},
     ]
 
@@ -157,6 +177,90 @@ def stub_review(paper: dict) -> str:
     )
 
 
+# --- annotated source --------------------------------------------------------------------------
+
+#: the shared code whose annotated source is a page of the site: models and tasks
+SOURCE_GLOBS = ("reproductions/models/*.py", "reproductions/tasks/*.py")
+SOURCE_EQUATIONS = Path(__file__).with_name("source_equations.yaml")
+
+
+def source_files(root: Path | None = None) -> list[tuple[str, str]]:
+    """(repository path, page path) of every annotated source file, in order."""
+    root = root or Path(__file__).parent.parent.parent
+    paths = sorted(p.relative_to(root).as_posix() for pattern in SOURCE_GLOBS for p in root.glob(pattern)
+                   if p.name != "__init__.py")
+    return [(path, "source/" + path.removeprefix("reproductions/").removesuffix(".py") + ".md") for path in paths]
+
+
+def source_title(path: str) -> str:
+    return path.removeprefix("reproductions/")
+
+
+def source_pages(root: Path) -> dict[str, str]:
+    """The annotated source pages, generated from the files as they are when the site builds:
+    each file's code with line numbers, and above each line that implements an equation (from
+    source_equations.yaml), that equation typeset. A `line:` that no longer matches exactly one
+    line of its file fails the build, naming it."""
+    equations = read_yaml(SOURCE_EQUATIONS) or {}
+    files = source_files(root)
+    unknown = sorted(set(equations) - {path for path, _ in files})
+    if unknown:
+        raise PluginError(f"{SOURCE_EQUATIONS.name}: no annotated source file {unknown[0]!r}")
+    pages = {}
+    rows = []
+    for path, page in files:
+        text = (root / path).read_text(encoding="utf-8")
+        marks = equation_lines(path, text, equations.get(path) or [])
+        pages[page] = annotated_source(path, page, text, marks)
+        summary = module_summary(text)
+        rows.append(f"| [`{source_title(path)}`]({link('source/index.md', page)}) | {len(marks)} | {md(summary)} |")
+    pages["source/index.md"] = (
+        "# Source: the shared models and tasks\n\n"
+        "The code every review's reproductions run on, as it is in this build of the site. Above each "
+        "line that implements an equation of the papers, the equation is set in mathematical notation, "
+        "in the notation of the reviews; the rest of the code is shown as it is. The papers' own tasks "
+        "and measures live in each paper's folder, e.g. `reproductions/hochreiter1997/tasks.py`.\n\n"
+        "| file | equations | what it is |\n|---|---|---|\n" + "\n".join(rows) + "\n")
+    return pages
+
+
+def equation_lines(path: str, text: str, entries: list[dict]) -> dict[int, list[str]]:
+    """{line number: [TeX, ...]} for one file's equations, each at the one line it names."""
+    lines = text.splitlines()
+    marks: dict[int, list[str]] = {}
+    for entry in entries:
+        found = [i for i, line in enumerate(lines, 1) if entry["line"] in line]
+        if len(found) != 1:
+            raise PluginError(f"{SOURCE_EQUATIONS.name}: {path}: {entry['line']!r} is on {len(found)} lines "
+                              "of the file, not exactly one (did the code change? update the equation's line)")
+        marks.setdefault(found[0], []).append(entry["tex"])
+    return marks
+
+
+def module_summary(text: str) -> str:
+    match = re.match(r'\s*(?:#[^\n]*\n\s*)*(?:"""|\'\'\')(.*?)(?:\n\s*\n|"""|\'\'\')', text, re.DOTALL)
+    return " ".join(match.group(1).split()) if match else ""
+
+
+def annotated_source(path: str, page: str, text: str, marks: dict[int, list[str]]) -> str:
+    lines = text.rstrip("\n").splitlines()
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    summary = module_summary(text)
+    parts = ["---\nhide:\n  - toc\n---\n", f"# {source_title(path)}\n",
+             (f"{md(summary)} " if summary else "") + f"The file `{path}` as it is in this build: {len(marks)} "
+             f"equation{'s' if len(marks) != 1 else ''} set above the line{'s' if len(marks) != 1 else ''} "
+             f"that implement them. [All annotated files]({link(page, 'source/index.md')}).\n"]
+    start = 1
+    for number in sorted(marks) + [len(lines) + 1]:
+        chunk = lines[start - 1:number - 1]
+        if any(line.strip() for line in chunk):
+            parts.append(f'{fence}python linenums="{start}"\n' + "\n".join(chunk) + f"\n{fence}\n")
+        if number <= len(lines):
+            parts += [f"$$\n{tex}\n$$\n" for tex in marks[number]]
+        start = number
+    return "\n".join(parts)
+
+
 # --- markers -------------------------------------------------------------------------------
 
 
@@ -170,7 +274,9 @@ def on_page_markdown(markdown, page, config, files):
         if match.group(1) == "verdicts":
             return ledger.home_table(papers, generated_dir(config), lambda paper_id: link(src, f"reviews/{paper_id}.md"))
         if match.group(1) == "references":
-            return "\n\n".join(reference(p, src, heading=not own) for p in own or papers)
+            if own:
+                return reference(own[0], src, heading=False) + also_cited(own[0], src)
+            return references_page(src)
         return own_questions(own[0], src) if own else all_questions(src)
 
     markdown = MARKER.sub(expand, markdown)
@@ -181,9 +287,44 @@ def on_page_markdown(markdown, page, config, files):
         if glance:
             glance = "## Results at a glance { #results-at-a-glance }\n\n" + glance + "\n"
             markdown = re.sub(r"\A(# [^\n]*\n)", lambda m: m.group(1) + "\n" + glance, markdown, count=1)
+        markdown = markdown.rstrip("\n") + "\n\n" + cite_this_review(own[0], config) + "\n"
         # a wider text column for the review's tables: the site nav stays in the header's menu
         page.meta.setdefault("hide", []).append("navigation")
     return markdown
+
+
+def cite_this_review(paper: dict, config) -> str:
+    """The section that ends every review: BibTeX for citing the review page itself (the
+    paper it reviews has its own entry under References)."""
+    title = bibtex_text(f"Review and reproduction of {paper['short_title']}")
+    lines = [f"@misc{{review-{paper['id']},",
+             f"  title        = {{{title}}},",
+             f"  author       = {{{{{bibtex_text(config.site_name)}}}}},",
+             f"  year         = {{{build.get('year', '')}}},"]
+    page = f"reviews/{paper['id']}.html"
+    if config.site_url:
+        lines.append(f"  url          = {{{config.site_url.rstrip('/')}/{page}}},")
+    else:
+        lines.append(f"  howpublished = {{Review page {bibtex_text(page)} of the site}},")
+    commit = f", from commit {build['commit']}" if build.get("commit") else ""
+    lines.append(f"  note         = {{Built {build.get('date', '')}{commit}}}")
+    lines.append("}")
+    return ("## Cite this review { #cite-this-review }\n\n"
+            "To cite this page (the review and its reproductions) rather than the paper, whose entry is "
+            "under [References](#references):\n\n" + bibtex_block("\n".join(lines), title="BibTeX for this review", opened=True))
+
+
+def bibtex_text(text: str) -> str:
+    """Text for a BibTeX field: one line, its special characters escaped, braces kept only
+    when they balance."""
+    text = " ".join(str(text).split())
+    text = re.sub(r"([&%#_])", r"\\\1", text)
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            break
+    return text if depth == 0 else text.replace("{", "").replace("}", "")
 
 
 def generated_dir(config) -> Path:
@@ -232,10 +373,15 @@ def question_item(paper: dict, q: dict, src: str, show_paper: bool) -> str:
     if show_paper:
         facts.append(f"[Review: {md(paper['short_title'])}]({link(src, review_path(paper))})")
     lead, rest = question_lead(q["question"])
+    rest_parts = prose_parts(rest, first=len(lead.split()))
     lines = [f'- <span id="{anchor}"></span><span class="question-lead">{md(lead)}</span>'
-             + (f" {md(rest)}" if rest else ""), "", "    " + " · ".join(facts)]
+             + (f" {md(rest_parts[0])}" if rest_parts else "")]
+    lines += [item for part in rest_parts[1:] for item in ("", f"    {md(part)}")]
+    lines += ["", "    " + " · ".join(facts)]
     if q.get("answer"):
-        lines += ["", f"    *Answer so far:* {md(q['answer'])}"]
+        answer = prose_parts(q["answer"], first=3)
+        lines += ["", f"    *Answer so far:* {md(answer[0])}"]
+        lines += [item for part in answer[1:] for item in ("", f"    {md(part)}")]
     if q.get("results"):
         # the pipeline's numbers behind the answer (pymdownx.snippets keeps the indent)
         lines += ["", f'    --8<-- "generated/{q["results"]}.md"']
@@ -264,6 +410,39 @@ def question_lead(question: str) -> tuple[str, str]:
         first = (clause.group(0) if clause and len(clause.group(0).split()) <= LEAD_WORDS
                  else " ".join(first.split()[:12]))
     return first, words[len(first):].strip()
+
+
+#: a text of paper.yaml longer than this is shown as several paragraphs, split between sentences
+PARAGRAPH_WORDS = 120
+SENTENCE_END = re.compile(r"(?<=[.?!])[)\"”]?(?= +[A-Z\"“(*$])")
+NOT_A_SENTENCE_END = re.compile(r"(\bExps?|\bal|\be\.g|\bi\.e|\bcf|\bvs|\bEqs?|\bFigs?|\bNo|§\d*|\b[A-Z])\.$")
+
+
+def prose_parts(text: str, first: int = 0, limit: int = PARAGRAPH_WORDS) -> list[str]:
+    """A long text of paper.yaml as paragraphs of at most about `limit` words, each ending
+    where a sentence ends (the first part shares its paragraph with `first` words already
+    written). A text with no sentence end to split at stays whole."""
+    words = " ".join(str(text).split())
+    if not words:
+        return []
+    sentences, start = [], 0
+    for end in SENTENCE_END.finditer(words):
+        piece = words[start:end.end()]
+        if NOT_A_SENTENCE_END.search(piece) or piece.count("$") % 2:
+            continue
+        sentences.append(piece.strip())
+        start = end.end()
+    sentences.append(words[start:].strip())
+    parts, current, count = [], [], first
+    for sentence in sentences:
+        size = len(sentence.split())
+        if current and count + size > limit:
+            parts.append(" ".join(current))
+            current, count = [], 0
+        current.append(sentence)
+        count += size
+    parts.append(" ".join(current))
+    return parts
 
 
 def from_the_draft(q: dict) -> bool:
@@ -354,14 +533,45 @@ def reference(paper: dict, src: str, heading: bool) -> str:
         citation += f" DOI: [{md(paper['doi'])}]({markdown_url('https://doi.org/' + paper['doi'])})"
     elif paper.get("url"):
         citation += f" [{md(paper['url'])}]({markdown_url(paper['url'])})"
-    bibtex = "\n".join("    " + line for line in paper["bibtex"].strip().splitlines())
-    # BibTeX stays code: a fence longer than any run of backticks in it cannot be closed early
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", bibtex)), default=0))
     parts = [f"## {md(paper['short_title'])} {{ #{paper['id']} }}\n" if heading else "", citation + "\n"]
     if heading:
         parts.append(f"Review: [{md(paper['short_title'])}]({link(src, review_path(paper))})\n")
-    parts.append(f'??? note "BibTeX"\n\n    {fence}bibtex\n{bibtex}\n    {fence}\n')
+    parts.append(bibtex_block(paper["bibtex"]))
     return "\n".join(p for p in parts if p)
+
+
+def bibtex_block(bibtex: str, indent: str = "", title: str = "BibTeX", opened: bool = False) -> str:
+    """A collapsed block with BibTeX as code. It stays code: a fence longer than any run of
+    backticks in it cannot be closed early."""
+    body = "\n".join(indent + "    " + line for line in bibtex.strip().splitlines())
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
+    return f'{indent}???{"+" if opened else ""} note "{title}"\n\n{indent}    {fence}bibtex\n{body}\n{indent}    {fence}\n'
+
+
+def references_page(src: str) -> str:
+    """Every cited work: the reviewed papers (from their paper.yaml), then every other work
+    the reviews cite (docs/references.bib, parsed with pybtex), each at the anchor of its key."""
+    parts = ["## Reviewed papers { #reviewed-papers }\n"]
+    parts += [re.sub(r"\A## ", "### ", reference(p, src, heading=True)) for p in papers]
+    if cited:
+        titles = {p["id"]: p["short_title"] for p in papers}
+        parts.append("## Other works the reviews cite { #cited }\n")
+        parts.append(f"All of them as one BibTeX file: [references.bib]({link(src, 'references.bib')}).\n")
+        for work in cited:
+            reviews = ", ".join(f"[{md(titles[r])}]({link(src, review_path({'id': r}))}#references)"
+                                for r in work.cited_in)
+            parts.append(f'- <span id="{escape_html_text(work.key)}"></span>{work.markdown()}'
+                         + (f" *Cited in:* {reviews}." if reviews else "") + "\n\n" + bibtex_block(work.bibtex, "    "))
+    return "\n".join(parts)
+
+
+def also_cited(paper: dict, src: str) -> str:
+    """On a review: the other works it cites, each linked to its entry on the References page."""
+    works = [w for w in cited if paper["id"] in w.cited_in]
+    if not works:
+        return ""
+    items = [f"- {w.markdown()} ([BibTeX]({link(src, 'references.md')}#{escape_html_text(w.key)}))" for w in works]
+    return "\n**Also cited in this review:**\n\n" + "\n".join(items) + "\n"
 
 
 # --- notebooks and MathJax -------------------------------------------------------------------
@@ -373,24 +583,101 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.endswith(".ipynb"):
         loader = r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
         html = re.sub(loader, "", html, flags=re.DOTALL)
+        # the executed notebook itself, copied beside the page (mkdocs-jupyter's include_source)
+        name = escape_html_text(posixpath.basename(page.file.src_uri))
+        html = (f'<p class="notebook-download"><a href="{name}" download>Download this notebook ({name})</a>: '
+                "open it in Jupyter from the repository root to run it again.</p>\n" + html)
     typeset_toc(page.toc)
-    return link_sources(number_figures(html), config)
+    if any(page.file.src_uri == review_path(p) for p in papers):
+        html = link_glossary(html, link(page.file.src_uri, "glossary.md").replace(".md", ".html"))
+    return link_sources(number_figures(html), config, page.file.src_uri)
 
 
-SOURCE_PATH = re.compile(r"<code>((?:reproductions|docs|tests|config|scripts|results)/[^<\s]+|Snakefile|Makefile)</code>")
+#: the glossary's terms as a review writes them (a word boundary either side, any case unless
+#: the term is an abbreviation), and their anchors on docs/glossary.md
+GLOSSARY_TERMS = {
+    "trial": r"trials?", "solved": r"solved", "cap": r"caps?", "profile": r"profiles?",
+    "chunk": r"chunks?", "kept-run": r"kept runs?", "provenance": r"provenance", "verdict": r"verdicts?",
+    "untested": r"untested", "not-verified": r"not verified", "shape-only": r"shape only",
+    "st1": r"(?-i:ST1)", "st2": r"(?-i:ST2)", "st3": r"(?-i:ST3)", "cec": r"constant error carousel|(?-i:CEC)",
+    "truncated-gradient": r"truncated gradient", "srn": r"(?-i:SRNs?)", "rtrl": r"(?-i:RTRL|BPTT)",
+    "ensemble": r"ensembles?", "fused-path": r"fused path|compiled path", "eager-path": r"eager path",
+    "generalisation-range": r"generalisation range", "assumed": r"(?-i:ASSUMED)",
+}
+GLOSSARY_WORD = re.compile("|".join(rf"(?P<{anchor.replace('-', '_')}>\b(?:{pattern})\b)"
+                                    for anchor, pattern in GLOSSARY_TERMS.items()), re.IGNORECASE)
+# where a term is not linked: inside links, code, headings, math, buttons and summaries
+NO_GLOSSARY = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "summary", "button",
+               "label", "svg", "figcaption", "th"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
-def link_sources(html: str, config) -> str:
-    """With `repo_url` set in mkdocs.yml, every `reproductions/...` (and other repository) path
-    on a page links to the file in the repository; without it, paths stay text."""
+def link_glossary(html: str, glossary: str) -> str:
+    """The first use of each glossary term in a review's text (paragraphs, list items and table
+    cells, not headings, links, code or math) links to its definition."""
+    seen: set[str] = set()
+    stack: list[tuple[str, bool]] = []  # open elements: (tag, whether terms stay unlinked inside)
+    out = []
+    for token in re.split(r"(<[^>]*>)", html):
+        if token.startswith("<!") or token.startswith("<?"):
+            out.append(token)
+            continue
+        tag = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)", token)
+        if tag:
+            name = tag.group(2).lower()
+            if tag.group(1):  # closing: pop to the matching element
+                for i in range(len(stack) - 1, -1, -1):
+                    if stack[i][0] == name:
+                        del stack[i:]
+                        break
+            elif name not in VOID and not token.endswith("/>"):
+                skip = name in NO_GLOSSARY or "arithmatex" in token or name.startswith("mjx")
+                stack.append((name, skip))
+            out.append(token)
+            continue
+        inside = {name for name, _ in stack}
+        if not token.strip() or any(skip for _, skip in stack) or not inside & {"p", "li", "td", "dd"}:
+            out.append(token)
+            continue
+
+        def replace(match):
+            anchor = match.lastgroup.replace("_", "-")
+            if anchor in seen:
+                return match.group(0)
+            seen.add(anchor)
+            return f'<a class="glossary-term" href="{glossary}#{anchor}" title="Glossary">{match.group(0)}</a>'
+
+        out.append(GLOSSARY_WORD.sub(replace, token))
+    return "".join(out)
+
+
+SOURCE_PATH = re.compile(
+    r"<code>((?:reproductions|docs|tests|config|scripts|results|profiles|sources)/[^<\s:]+|Snakefile|Makefile)([^<]*)</code>")
+
+
+def link_sources(html: str, config, src: str = "index.md") -> str:
+    """Every repository path on a page (`reproductions/...` in code, optionally followed by a
+    name such as `: squared_error`) becomes a link: to its annotated source page when the site
+    has one, otherwise, with `repo_url` set in mkdocs.yml, to the file in the repository."""
     repo = (config.repo_url or "").rstrip("/")
-    if not repo:
-        return html
     branch = config.extra.get("repo_branch", "main")
-    return SOURCE_PATH.sub(lambda m: f'<a href="{repo}/blob/{branch}/{m.group(1)}"><code>{m.group(1)}</code></a>', html)
+    annotated = {path: page for path, page in source_files(Path(config.config_file_path).parent)}
+
+    def replace(match):
+        path = match.group(1)
+        if path in annotated and src != annotated[path]:
+            target = link(src, annotated[path]).removesuffix(".md") + ".html"
+        elif repo:
+            target = f"{repo}/blob/{branch}/{path}"
+        else:
+            return match.group(0)
+        return f'<a href="{escape_html_text(target)}">{match.group(0)}</a>'
+
+    return SOURCE_PATH.sub(replace, html)
 
 
 INLINE_TEX = re.compile(r"\\\((.+?)\\\)")
+DOLLAR_TEX = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
 
 
 def typeset_toc(items) -> None:
@@ -398,8 +685,9 @@ def typeset_toc(items) -> None:
     heading's text): give each such entry a typeset title (the theme's `typeset` slot), marked
     for MathJax like the page's own math."""
     for item in items:
-        if INLINE_TEX.search(item.title):
-            item.typeset = {"title": Markup(INLINE_TEX.sub(r'<span class="arithmatex">\\(\1\\)</span>', item.title))}
+        title = DOLLAR_TEX.sub(r"\\(\1\\)", item.title)  # a notebook's headings keep their $...$
+        if INLINE_TEX.search(title):
+            item.typeset = {"title": Markup(INLINE_TEX.sub(r'<span class="arithmatex">\\(\1\\)</span>', title))}
         typeset_toc(item.children)
 
 
@@ -447,6 +735,10 @@ def plain_search_index(path: Path) -> None:
         return
     index = json.loads(path.read_text(encoding="utf-8"))
     for doc in index.get("docs", []):
+        if doc.get("location", "").startswith("source/") and doc.get("text"):
+            # the annotated source's code and displayed equations are not searched (a preview
+            # would show them raw): its text is
+            doc["text"] = re.sub(r"<pre>.*?</pre>|\\\[.*?\\\]", " ", doc["text"], flags=re.DOTALL)
         for key in ("title", "text"):
             if doc.get(key):
                 doc[key] = plain_math(doc[key])

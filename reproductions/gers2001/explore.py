@@ -1,25 +1,23 @@
 # %% [markdown]
 # # Explore: $a^n b^n$ networks from the pipeline
 #
-# This notebook is executed by the pipeline (`snakemake gers2001`) on the results of
-# the profile that was run; the site shows it as executed. Re-run it yourself with
-# Jupyter from the repository root. The network predicts, after each symbol, the set
+# This notebook is executed by the pipeline (`snakemake gers2001`) on the paper
+# profile's results where they are committed, otherwise on those of the profile that was
+# run; the site shows it as executed. Re-run it yourself with Jupyter from the repository
+# root. The network predicts, after each symbol, the set
 # of legal next symbols; a string is accepted when every output thresholded at $0.5$
 # matches that set. A network that counts keeps a cell state $s(t)$ that rises by a
 # constant step for each $a$ and falls for each $b$, so that $s$ returns to its start
 # value exactly when the $n$-th $b$ arrives.
 
 # %%
-import os
-
 import numpy as np
 import torch
 
-from reproductions.reporting.figures import best_trial, load_run, trained_networks
+from reproductions.reporting.figures import best_trial, explore_run, new_figure, show, trained_networks
 from reproductions.tasks import collate
 
-profile = os.environ.get("REPRODUCTIONS_PROFILE", "default")
-results, experiment = load_run(profile, "gers2001", "anbn")  # with the config it ran with
+profile, results, experiment = explore_run("gers2001", "anbn")  # with the config it ran with
 trials = results["trials"]
 print(f"profile {profile}: {len(trials)} trials, {sum(t['solved'] for t in trials)} learned the training set")
 
@@ -50,3 +48,25 @@ for n in [10, best["generalisation"], best["generalisation"] + 1]:
         y = network(x)[0, 0].numpy()
     wrong = np.flatnonzero(((y > 0.5) != (batch.targets[0] > 0.5)).any(-1))
     print(f"n={n}: " + ("accepted" if len(wrong) == 0 else f"first wrong prediction at step {wrong[0]} of {len(y)}"))
+
+# %% [markdown]
+# ## The counter inside
+# The cell states of the best trial on the longest string it still accepts: a counting cell
+# moves by a nearly constant step one way for each $a$ and back for each $b$, so that it is
+# near its start value again when the last $b$ arrives.
+
+# %%
+n = max(10, min(best["generalisation"], 60))
+batch = collate([task.encode(n)])
+with torch.no_grad():
+    _, record = network.run(torch.as_tensor(batch.inputs)[None], record=True)
+states = record["s"][0, 0].numpy()  # [steps, cells]
+fig, ax = new_figure(figsize=(7, 2.8))
+for cell in range(states.shape[1]):
+    ax.plot(states[:, cell], label=f"cell {cell + 1}")
+ax.axvline(n + 0.5, color="grey", lw=0.8, ls="--")
+ax.set_xlabel(f"step (S, then {n} a's, then {n} b's)")
+ax.set_ylabel("cell state s")
+ax.set_title(f"trial {best['trial']} ({profile} profile), generalises to n = {best['generalisation']}")
+ax.legend()
+show(fig)

@@ -66,3 +66,29 @@ def load_run(profile: str, paper: str, experiment: str, **kwargs) -> tuple[dict,
     if results is None:
         return None
     return results, results["provenance"]["config"]
+
+
+def explore_run(paper: str, experiment: str, profile: str | None = None) -> tuple[str, dict, dict] | None:
+    """For an explore notebook: (profile, results, config they ran with) of one experiment, from
+    the paper profile where its results are committed, else from the profile the pipeline runs
+    (REPRODUCTIONS_PROFILE, set by the notebook rule); None if neither has run."""
+    import os
+
+    for name in ("paper", profile or os.environ.get("REPRODUCTIONS_PROFILE", "default")):
+        run = load_run(name, paper, experiment)
+        if run is not None:
+            return (name, *run)
+    return None
+
+
+def show(fig) -> None:
+    """In a notebook: show the figure as a PNG output, drawn at twice the size it is shown
+    at (the pipeline executes notebooks with matplotlib's Agg backend, which shows nothing)."""
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    dpi = STYLE["savefig.dpi"]
+    fig.savefig(buffer, format="png", bbox_inches="tight", facecolor="white", dpi=dpi)
+    width = int(fig.get_size_inches()[0] * dpi / 2)
+    plt.close(fig)
+    display(Image(data=buffer.getvalue(), width=width))

@@ -184,6 +184,8 @@ def experiment_section(ctx: ReportContext, name: str) -> str:
     downloads = trial_downloads(ctx, name, main[0])
     if downloads:
         parts += [downloads, ""]
+    # the one command that makes this table's rows again (nothing retrains a committed result)
+    parts += [f"Reproduce: `snakemake {ctx.paper['id']}_{name} --cores 2 --config profile={main[0]}`", ""]
     other = experiment_table(ctx, name, others) if others else ""
     if other:
         parts += [ledger.folded(f"Quick check: the {', '.join(others)} profile", other), ""]
