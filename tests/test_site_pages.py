@@ -5,6 +5,7 @@ repository paths as links."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -155,10 +156,19 @@ def test_repository_paths_link_to_the_annotated_page_or_the_repository():
             "<code>reproductions/gers2001/paper.yaml</code></a>") in out
 
 
-def test_repo_url_is_set_and_https():
-    text = (ROOT / "mkdocs.yml").read_text()
-    default = re.search(r'^repo_url: !ENV \[SITE_REPO_URL, "([^"]+)"\]', text, re.MULTILINE)
-    assert default and default.group(1).startswith("https://")
+def test_repo_url_comes_from_the_environment_and_is_https():
+    from mkdocs.config import load_config
+
+    assert re.search(r"^repo_url: !ENV SITE_REPO_URL$", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)
+    # unset: no made-up address; repository paths without an annotated page stay plain text
+    out = hooks.link_sources("<code>reproductions/gers2001/paper.yaml</code>",
+                             SimpleNamespace(repo_url=None, extra={}, config_file_path=str(ROOT / "mkdocs.yml")))
+    assert out == "<code>reproductions/gers2001/paper.yaml</code>"
+    os.environ["SITE_REPO_URL"] = "https://example.org/repo"
+    try:
+        assert load_config(str(ROOT / "mkdocs.yml")).repo_url == "https://example.org/repo"
+    finally:
+        del os.environ["SITE_REPO_URL"]
 
 
 def test_changelog_is_in_the_nav():
