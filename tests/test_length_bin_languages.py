@@ -15,6 +15,10 @@ MEMBERSHIP = [
     ("dyck1", "(()())", True), ("dyck1", "())(", False), ("dyck1", "((", False), ("dyck1", "", True),
     ("shuffle2", "([)]", True), ("shuffle2", "([)", False), ("shuffle2", "(]", False), ("shuffle2", "[()]", True),
     ("shuffle4", "{(<[)]>}", True), ("shuffle4", "{(<[)]>", False),
+    # BoolExp-3 in prefix notation: ~ not, + binary, > ternary
+    ("boolexp3", "1", True), ("boolexp3", "+~01", True), ("boolexp3", ">0+11~1", True),
+    ("boolexp3", ">01", False), ("boolexp3", "01", False), ("boolexp3", "+", False), ("boolexp3", "", False),
+    ("boolexp3", "~~~0", True), ("boolexp2", ">011", False), ("boolexp2", "+0~1", True),
     ("parity", "0110", True), ("parity", "0111", False), ("parity", "", True),
     ("aa_star", "aaaa", True), ("aa_star", "aaa", False),
     ("aaaa_star", "aaaa", True), ("aaaa_star", "aa", False), ("aaaa_star", "aaaaaaaa", True),
@@ -40,6 +44,9 @@ def test_membership_of_hand_checked_strings(language, word, member):
 LEGAL = [
     ("dyck1", "(())", ["(T", "()", "()", "()", "(T"]),
     ("shuffle2", "([)]", ["([T", "()[", "()[]", "([]", "([T"]),
+    # missing operands: 1, 2 after "+", 2 after "~", 1 after "0", 0 after "1": only then may it end
+    ("boolexp3", "+~01", ["01~+>", "01~+>", "01~+>", "01~+>", "T"]),
+    ("boolexp2", "0", ["01~+", "T"]),
     ("parity", "011", ["01T", "01T", "01", "01T"]),
     ("aa_star", "aa", ["aT", "a", "aT"]),
     ("aaaa_star", "aaaa", ["aT", "a", "a", "a", "aT"]),
@@ -59,7 +66,7 @@ def test_legal_next_sets_of_hand_checked_strings(language, word, sets):
     assert LANGUAGES[language].legal_next_sets(word) == [set(s) for s in sets]
 
 
-@pytest.mark.parametrize("language", ["dyck1", "shuffle2", "parity", "tomita3", "tomita5", "d2"])
+@pytest.mark.parametrize("language", ["dyck1", "shuffle2", "boolexp3", "parity", "tomita3", "tomita5", "d2"])
 def test_legal_next_sets_match_brute_force_extensions(language):
     """A symbol is legal after a prefix iff some member string up to 4 symbols longer extends it."""
     automaton = LANGUAGES[language]
@@ -79,7 +86,8 @@ def longest_bin_string(language):
     return task, task.sample_in(np.random.default_rng(7), (low, high)), low, high
 
 
-@pytest.mark.parametrize("language", ["dyck1", "shuffle2", "shuffle4", "parity", "aa_star", "tomita3", "d4"])
+@pytest.mark.parametrize("language", ["dyck1", "shuffle2", "shuffle4", "boolexp3", "parity", "aa_star", "tomita3",
+                                      "d4"])
 def test_a_string_of_the_longest_bin_is_a_member_with_the_right_targets(language):
     task, sequence, low, high = longest_bin_string(language)
     word = "".join(task.input_symbols[i] for i in sequence.symbols[1:])
@@ -103,8 +111,24 @@ def test_hand_checked_long_dyck_string():
         task.encode(word + ")")
 
 
+def test_hand_checked_long_boolean_expression():
+    """BoolExp-3 at 149 symbols (the longest bin): 74 binary operators, then 75 values. After
+    the operators 75 operands are missing, so every symbol stays legal until the last value."""
+    task = LengthBinTask(language="boolexp3")
+    word = "+" * 74 + "1" * 75
+    assert task.bins[-1][0] <= len(word) <= task.bins[-1][1]
+    rows = [{task.output_symbols[j] for j in np.flatnonzero(r)} for r in task.encode(word).targets]
+    assert len(rows) == 150 and all(row == set("01~+>") for row in rows[:149]) and rows[149] == {"T"}
+    assert task.automaton.run("+" * 74) == 75 and task.automaton.run(word[:-1]) == 1
+    for extra in "01~+>":
+        with pytest.raises(ValueError, match="not in boolexp3"):
+            task.encode(word + extra)
+    with pytest.raises(ValueError, match="not in boolexp3"):
+        task.encode(word[:-1])
+
+
 def test_samplers_cover_each_bin_and_only_its_members():
-    for language in ("dyck1", "shuffle2", "parity", "aaaa_star", "tomita2", "d1"):
+    for language in ("dyck1", "shuffle2", "boolexp3", "parity", "aaaa_star", "tomita2", "d1"):
         task = build_task("length_bins", {"language": language, "train_lengths": [2, 20],
                                           "test_bins": [[22, 40]]})
         rng = np.random.default_rng(1)

@@ -14,7 +14,7 @@ from ..tasks import collate
 # (language, label, family), in the order the tables and figures show them
 LANGUAGES = [
     ("dyck1", "Dyck-1", "counter"), ("shuffle2", "Shuffle-Dyck-2", "counter"),
-    ("shuffle4", "Shuffle-Dyck-4", "counter"),
+    ("shuffle4", "Shuffle-Dyck-4", "counter"), ("boolexp3", "BoolExp-3", "counter"),
     ("parity", "Parity", "periodic"), ("aa_star", "(aa)*", "periodic"), ("aaaa_star", "(aaaa)*", "periodic"),
     *[(f"tomita{i}", f"Tomita {i}", "Tomita") for i in range(1, 8)],
     *[(f"d{n}", f"D_{n}", "star-free") for n in (1, 2, 4)],
