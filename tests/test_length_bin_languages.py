@@ -187,3 +187,12 @@ def test_depth_to_length_ratio_of_a_hand_checked_prefix():
 
     ratios = depth_ratios("([)]", 2)
     assert ratios.tolist() == [[0, 0], [1 / 2, 0], [1 / 3, 1 / 3], [0, 1 / 4], [0, 0]]
+
+
+def test_counter_to_length_ratio_of_a_hand_checked_boolean_expression():
+    """Fig. 2's BoolExp-3 signal: the counter (arity minus one per symbol, from 0) over the
+    inputs read so far: "+~01" counts 0, 1, 1, 0, -1 after S, +, ~, 0, 1."""
+    from reproductions.bhattamishra2020.report import counter_ratios
+
+    ratios = counter_ratios("+~01", LANGUAGES["boolexp3"])
+    assert ratios[:, 0].tolist() == [0, 1 / 2, 1 / 3, 0, -1 / 5]
