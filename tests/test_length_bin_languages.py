@@ -196,3 +196,50 @@ def test_counter_to_length_ratio_of_a_hand_checked_boolean_expression():
 
     ratios = counter_ratios("+~01", LANGUAGES["boolexp3"])
     assert ratios[:, 0].tolist() == [0, 1 / 2, 1 / 3, 0, -1 / 5]
+
+
+def _depth_rule(max_depth=None, pairs="()"):
+    """Legal next symbols of a (bounded) Dyck-1 prefix, by its depth."""
+    def legal(prefix):
+        depth = prefix.count(pairs[0]) - prefix.count(pairs[1])
+        return ({pairs[0]} if max_depth is None or depth < max_depth else set()) | (
+            {pairs[1]} if depth else {"T"})
+    return legal
+
+
+def _shuffle_rule(pairs):
+    def legal(prefix):
+        open_ = {p[1] for p in pairs if prefix.count(p[0]) > prefix.count(p[1])}
+        return {p[0] for p in pairs} | open_ | (set() if open_ else {"T"})
+    return legal
+
+
+# strings of the longest bin (102-150 symbols), each with its legal next symbols after every
+# prefix written as a rule read off the language's definition (not off its automaton)
+LONG = [
+    ("shuffle2", "(" * 38 + "[" * 37 + ")" * 38 + "]" * 37, _shuffle_rule(["()", "[]"])),
+    ("shuffle4", "(" * 19 + "[" * 19 + "{" * 19 + "<" * 18 + ")" * 19 + "]" * 19 + "}" * 19 + ">" * 18,
+     _shuffle_rule(["()", "[]", "{}", "<>"])),
+    ("parity", "1" * 150, lambda p: {"0", "1"} | ({"T"} if p.count("1") % 2 == 0 else set())),
+    ("aa_star", "a" * 150, lambda p: {"a"} | ({"T"} if len(p) % 2 == 0 else set())),
+    ("aaaa_star", "a" * 148, lambda p: {"a"} | ({"T"} if len(p) % 4 == 0 else set())),
+    ("tomita1", "1" * 150, lambda p: {"1", "T"}),
+    ("tomita2", "10" * 75, lambda p: {"1", "T"} if len(p) % 2 == 0 else {"0"}),
+    ("tomita4", "001" * 50, lambda p: {"1", "T"} if p.endswith("00") else {"0", "1", "T"}),
+    ("tomita5", "01" * 74, lambda p: {"0", "1"} | ({"T"} if len(p) % 4 == 0 else set())),
+    ("tomita6", "0" * 150, lambda p: {"0", "1"} | ({"T"} if len(p) % 3 == 0 else set())),
+    # 0*1*0*1*: a 0 may follow as long as the final run of 1s has not begun
+    ("tomita7", "0" * 40 + "1" * 40 + "0" * 40 + "1" * 30,
+     lambda p: {"1", "T"} | ({"0"} if len(p) <= 120 else set())),
+    ("d1", "ab" * 75, _depth_rule(1, "ab")),
+    ("d2", "aabb" * 37 + "ab", _depth_rule(2, "ab")),
+    ("d4", "aaaabbbb" * 18 + "aabb", _depth_rule(4, "ab")),
+]
+
+
+@pytest.mark.parametrize("language,word,rule", LONG, ids=[row[0] for row in LONG])
+def test_hand_checked_strings_of_the_longest_bin(language, word, rule):
+    task = LengthBinTask(language=language)
+    assert task.bins[-1][0] <= len(word) <= task.bins[-1][1] and task.automaton.accepts(word)
+    rows = [{task.output_symbols[j] for j in np.flatnonzero(r)} for r in task.encode(word).targets]
+    assert rows == [rule(word[:t]) for t in range(len(word) + 1)]
