@@ -15,6 +15,10 @@ MEMBERSHIP = [
     ("dyck1", "(()())", True), ("dyck1", "())(", False), ("dyck1", "((", False), ("dyck1", "", True),
     ("shuffle2", "([)]", True), ("shuffle2", "([)", False), ("shuffle2", "(]", False), ("shuffle2", "[()]", True),
     ("shuffle4", "{(<[)]>}", True), ("shuffle4", "{(<[)]>", False),
+    # BoolExp-3 in prefix notation: ~ not, + binary, > ternary
+    ("boolexp3", "1", True), ("boolexp3", "+~01", True), ("boolexp3", ">0+11~1", True),
+    ("boolexp3", ">01", False), ("boolexp3", "01", False), ("boolexp3", "+", False), ("boolexp3", "", False),
+    ("boolexp3", "~~~0", True), ("boolexp2", ">011", False), ("boolexp2", "+0~1", True),
     ("parity", "0110", True), ("parity", "0111", False), ("parity", "", True),
     ("aa_star", "aaaa", True), ("aa_star", "aaa", False),
     ("aaaa_star", "aaaa", True), ("aaaa_star", "aa", False), ("aaaa_star", "aaaaaaaa", True),
@@ -40,6 +44,9 @@ def test_membership_of_hand_checked_strings(language, word, member):
 LEGAL = [
     ("dyck1", "(())", ["(T", "()", "()", "()", "(T"]),
     ("shuffle2", "([)]", ["([T", "()[", "()[]", "([]", "([T"]),
+    # missing operands: 1, 2 after "+", 2 after "~", 1 after "0", 0 after "1": only then may it end
+    ("boolexp3", "+~01", ["01~+>", "01~+>", "01~+>", "01~+>", "T"]),
+    ("boolexp2", "0", ["01~+", "T"]),
     ("parity", "011", ["01T", "01T", "01", "01T"]),
     ("aa_star", "aa", ["aT", "a", "aT"]),
     ("aaaa_star", "aaaa", ["aT", "a", "a", "a", "aT"]),
@@ -59,7 +66,7 @@ def test_legal_next_sets_of_hand_checked_strings(language, word, sets):
     assert LANGUAGES[language].legal_next_sets(word) == [set(s) for s in sets]
 
 
-@pytest.mark.parametrize("language", ["dyck1", "shuffle2", "parity", "tomita3", "tomita5", "d2"])
+@pytest.mark.parametrize("language", ["dyck1", "shuffle2", "boolexp3", "parity", "tomita3", "tomita5", "d2"])
 def test_legal_next_sets_match_brute_force_extensions(language):
     """A symbol is legal after a prefix iff some member string up to 4 symbols longer extends it."""
     automaton = LANGUAGES[language]
@@ -79,7 +86,8 @@ def longest_bin_string(language):
     return task, task.sample_in(np.random.default_rng(7), (low, high)), low, high
 
 
-@pytest.mark.parametrize("language", ["dyck1", "shuffle2", "shuffle4", "parity", "aa_star", "tomita3", "d4"])
+@pytest.mark.parametrize("language", ["dyck1", "shuffle2", "shuffle4", "boolexp3", "parity", "aa_star", "tomita3",
+                                      "d4"])
 def test_a_string_of_the_longest_bin_is_a_member_with_the_right_targets(language):
     task, sequence, low, high = longest_bin_string(language)
     word = "".join(task.input_symbols[i] for i in sequence.symbols[1:])
@@ -103,8 +111,24 @@ def test_hand_checked_long_dyck_string():
         task.encode(word + ")")
 
 
+def test_hand_checked_long_boolean_expression():
+    """BoolExp-3 at 149 symbols (the longest bin): 74 binary operators, then 75 values. After
+    the operators 75 operands are missing, so every symbol stays legal until the last value."""
+    task = LengthBinTask(language="boolexp3")
+    word = "+" * 74 + "1" * 75
+    assert task.bins[-1][0] <= len(word) <= task.bins[-1][1]
+    rows = [{task.output_symbols[j] for j in np.flatnonzero(r)} for r in task.encode(word).targets]
+    assert len(rows) == 150 and all(row == set("01~+>") for row in rows[:149]) and rows[149] == {"T"}
+    assert task.automaton.run("+" * 74) == 75 and task.automaton.run(word[:-1]) == 1
+    for extra in "01~+>":
+        with pytest.raises(ValueError, match="not in boolexp3"):
+            task.encode(word + extra)
+    with pytest.raises(ValueError, match="not in boolexp3"):
+        task.encode(word[:-1])
+
+
 def test_samplers_cover_each_bin_and_only_its_members():
-    for language in ("dyck1", "shuffle2", "parity", "aaaa_star", "tomita2", "d1"):
+    for language in ("dyck1", "shuffle2", "boolexp3", "parity", "aaaa_star", "tomita2", "d1"):
         task = build_task("length_bins", {"language": language, "train_lengths": [2, 20],
                                           "test_bins": [[22, 40]]})
         rng = np.random.default_rng(1)
@@ -163,3 +187,59 @@ def test_depth_to_length_ratio_of_a_hand_checked_prefix():
 
     ratios = depth_ratios("([)]", 2)
     assert ratios.tolist() == [[0, 0], [1 / 2, 0], [1 / 3, 1 / 3], [0, 1 / 4], [0, 0]]
+
+
+def test_counter_to_length_ratio_of_a_hand_checked_boolean_expression():
+    """Fig. 2's BoolExp-3 signal: the counter (arity minus one per symbol, from 0) over the
+    inputs read so far: "+~01" counts 0, 1, 1, 0, -1 after S, +, ~, 0, 1."""
+    from reproductions.bhattamishra2020.report import counter_ratios
+
+    ratios = counter_ratios("+~01", LANGUAGES["boolexp3"])
+    assert ratios[:, 0].tolist() == [0, 1 / 2, 1 / 3, 0, -1 / 5]
+
+
+def _depth_rule(max_depth=None, pairs="()"):
+    """Legal next symbols of a (bounded) Dyck-1 prefix, by its depth."""
+    def legal(prefix):
+        depth = prefix.count(pairs[0]) - prefix.count(pairs[1])
+        return ({pairs[0]} if max_depth is None or depth < max_depth else set()) | (
+            {pairs[1]} if depth else {"T"})
+    return legal
+
+
+def _shuffle_rule(pairs):
+    def legal(prefix):
+        open_ = {p[1] for p in pairs if prefix.count(p[0]) > prefix.count(p[1])}
+        return {p[0] for p in pairs} | open_ | (set() if open_ else {"T"})
+    return legal
+
+
+# strings of the longest bin (102-150 symbols), each with its legal next symbols after every
+# prefix written as a rule read off the language's definition (not off its automaton)
+LONG = [
+    ("shuffle2", "(" * 38 + "[" * 37 + ")" * 38 + "]" * 37, _shuffle_rule(["()", "[]"])),
+    ("shuffle4", "(" * 19 + "[" * 19 + "{" * 19 + "<" * 18 + ")" * 19 + "]" * 19 + "}" * 19 + ">" * 18,
+     _shuffle_rule(["()", "[]", "{}", "<>"])),
+    ("parity", "1" * 150, lambda p: {"0", "1"} | ({"T"} if p.count("1") % 2 == 0 else set())),
+    ("aa_star", "a" * 150, lambda p: {"a"} | ({"T"} if len(p) % 2 == 0 else set())),
+    ("aaaa_star", "a" * 148, lambda p: {"a"} | ({"T"} if len(p) % 4 == 0 else set())),
+    ("tomita1", "1" * 150, lambda p: {"1", "T"}),
+    ("tomita2", "10" * 75, lambda p: {"1", "T"} if len(p) % 2 == 0 else {"0"}),
+    ("tomita4", "001" * 50, lambda p: {"1", "T"} if p.endswith("00") else {"0", "1", "T"}),
+    ("tomita5", "01" * 74, lambda p: {"0", "1"} | ({"T"} if len(p) % 4 == 0 else set())),
+    ("tomita6", "0" * 150, lambda p: {"0", "1"} | ({"T"} if len(p) % 3 == 0 else set())),
+    # 0*1*0*1*: a 0 may follow as long as the final run of 1s has not begun
+    ("tomita7", "0" * 40 + "1" * 40 + "0" * 40 + "1" * 30,
+     lambda p: {"1", "T"} | ({"0"} if len(p) <= 120 else set())),
+    ("d1", "ab" * 75, _depth_rule(1, "ab")),
+    ("d2", "aabb" * 37 + "ab", _depth_rule(2, "ab")),
+    ("d4", "aaaabbbb" * 18 + "aabb", _depth_rule(4, "ab")),
+]
+
+
+@pytest.mark.parametrize("language,word,rule", LONG, ids=[row[0] for row in LONG])
+def test_hand_checked_strings_of_the_longest_bin(language, word, rule):
+    task = LengthBinTask(language=language)
+    assert task.bins[-1][0] <= len(word) <= task.bins[-1][1] and task.automaton.accepts(word)
+    rows = [{task.output_symbols[j] for j in np.flatnonzero(r)} for r in task.encode(word).targets]
+    assert rows == [rule(word[:t]) for t in range(len(word) + 1)]

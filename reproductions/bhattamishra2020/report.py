@@ -14,7 +14,7 @@ from ..tasks import collate
 # (language, label, family), in the order the tables and figures show them
 LANGUAGES = [
     ("dyck1", "Dyck-1", "counter"), ("shuffle2", "Shuffle-Dyck-2", "counter"),
-    ("shuffle4", "Shuffle-Dyck-4", "counter"),
+    ("shuffle4", "Shuffle-Dyck-4", "counter"), ("boolexp3", "BoolExp-3", "counter"),
     ("parity", "Parity", "periodic"), ("aa_star", "(aa)*", "periodic"), ("aaaa_star", "(aaaa)*", "periodic"),
     *[(f"tomita{i}", f"Tomita {i}", "Tomita") for i in range(1, 8)],
     *[(f"d{n}", f"D_{n}", "star-free") for n in (1, 2, 4)],
@@ -115,67 +115,92 @@ def depth_ratios(word: str, pairs: int) -> np.ndarray:
     return depths / np.arange(1, len(word) + 2)[:, None]
 
 
-def attention_correlations(network, task, word: str) -> tuple[np.ndarray, list[tuple[int, float]]]:
-    """The first layer's self-attention output [T, d] on S w, and per bracket pair the
-    coordinate that correlates best (Pearson r) with the pair's depth-to-length ratio."""
+def counter_ratios(word: str, automaton) -> np.ndarray:
+    """[T, 1]: BoolExp-n's counter over the inputs read so far (S counted), the paper's
+    counter-to-length ratio: the counter starts at 0 and adds an operator's arity minus one
+    (a value: -1), so it is the number of operands still missing, minus one."""
+    counts = np.zeros(len(word) + 1)
+    for t, symbol in enumerate(word, start=1):
+        counts[t] = counts[t - 1] + automaton.arity(symbol) - 1
+    return (counts / np.arange(1, len(word) + 2))[:, None]
+
+
+def attention_correlations(network, task, word: str, ratios: np.ndarray) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """The first layer's self-attention output [T, d] on S w, and per column of `ratios` [T, c]
+    the coordinate that correlates best (Pearson r) with it."""
     batch = collate([task.encode(word)])
     with torch.no_grad():
         _, records = network.run(torch.as_tensor(batch.inputs, dtype=network.dtype)[None], record=True)
     attended = records["attended0"][0, 0].double().numpy()
-    ratios = depth_ratios(word, 2)
     best = []
-    for pair in range(2):
-        r = [np.corrcoef(attended[:, j], ratios[:, pair])[0, 1] if attended[:, j].std() > 1e-9 else 0.0
+    for column in range(ratios.shape[1]):
+        r = [np.corrcoef(attended[:, j], ratios[:, column])[0, 1] if attended[:, j].std() > 1e-9 else 0.0
              for j in range(attended.shape[1])]
         j = int(np.argmax(np.abs(r)))
         best.append((j, float(r[j])))
     return attended, best
 
 
+#: (experiment, the signal the paper plots, how each of its columns is named)
+MECHANISMS = [
+    ("shuffle2_transformer", "depth / length", lambda word, task: depth_ratios(word, 2), ["pair ()", "pair []"]),
+    ("boolexp3_transformer", "counter / length", lambda word, task: counter_ratios(word, task.automaton),
+     ["BoolExp-3 counter"]),
+]
+
+
 def mechanism_figure(ctx) -> list[tuple[str, str]]:
     """The paper's Fig. 2 on our nets: the self-attention block's output of the best
-    Shuffle-Dyck-2 Transformer against each pair's depth-to-length ratio, beside the same
-    network before training (its own initial weights)."""
-    name = "shuffle2_transformer"
-    profile, results, experiment = _run(ctx, name)
-    if results is None:
-        return []
-    trials = results["trials"]
-    chosen = max(trials, key=lambda t: (t["bin_accuracy"][-1], -t["trial"]))
-    network, task = trained_networks(experiment, results, [chosen["trial"]])
-    word = task.automaton.sample(np.random.default_rng(2), 100)
-    attended, best = attention_correlations(network, task, word)
-    # the same architecture at its initial weights: how much of the correlation is built in
+    Shuffle-Dyck-2 Transformer against each pair's depth-to-length ratio (and of the best
+    BoolExp-3 Transformer against its counter-to-length ratio), beside the same network
+    before training (its own initial weights)."""
     from ..training.trainer import trial_seeds
 
-    network.reset([trial_seeds(experiment["seed"], chosen["trial"])[0]])
-    _, untrained = attention_correlations(network, task, word)
-    ratios = depth_ratios(word, 2)
-    fig, axes = new_figure(1, 2, figsize=(9.0, 3.0), sharex=True)
-    steps = np.arange(len(word) + 1)
-    texts = []
-    for pair, ax in enumerate(axes):
-        j, r = best[pair]
-        brackets = "()[]"[2 * pair:2 * pair + 2]
+    panels, texts, profiles = [], [], []
+    for name, signal, ratios_of, columns in MECHANISMS:
+        profile, results, experiment = _run(ctx, name)
+        if results is None:
+            continue
+        trials = results["trials"]
+        chosen = max(trials, key=lambda t: (t["bin_accuracy"][-1], -t["trial"]))
+        network, task = trained_networks(experiment, results, [chosen["trial"]])
+        word = task.automaton.sample(np.random.default_rng(2), 100)
+        ratios = ratios_of(word, task)
+        attended, best = attention_correlations(network, task, word, ratios)
+        # the same architecture at its initial weights: how much of the correlation is built in
+        network.reset([trial_seeds(experiment["seed"], chosen["trial"])[0]])
+        _, untrained = attention_correlations(network, task, word, ratios)
+        accuracy = MEASURES["bin3_accuracy"]([chosen])[0]
+        title = ctx.experiments[name]["title"].split(":")[0]
+        texts.append(f"{title}: trial {chosen['trial']} of {len(trials)} ({accuracy:.0f}% in the longest bin), "
+                     + "; ".join(f"{label}: r = {r:.3f} trained, {u[1]:.3f} untrained"
+                                 for label, (_, r), u in zip(columns, best, untrained)))
+        profiles.append(f"{title}: {profile} profile")
+        for column, label in enumerate(columns):
+            panels.append((label, signal, ratios[:, column], attended[:, best[column][0]], best[column]))
+    if not panels:
+        return []
+    fig, axes = new_figure(1, len(panels), figsize=(3.6 * len(panels), 3.0))
+    axes = np.atleast_1d(axes)
+    for ax, (label, signal, ratio, coordinate, (j, r)) in zip(axes, panels):
+        steps = np.arange(len(ratio))
         # the coordinate, mapped onto the ratio by least squares, for the eye
-        slope, intercept = np.polyfit(ratios[:, pair], attended[:, j], 1)
-        ax.plot(steps, (attended[:, j] - intercept) / slope, color="#d62728", lw=1.2,
+        slope, intercept = np.polyfit(ratio, coordinate, 1)
+        ax.plot(steps, (coordinate - intercept) / slope, color="#d62728", lw=1.2,
                 label="self-attention output (one coordinate, rescaled)")
-        ax.plot(steps, ratios[:, pair], color="black", lw=1.0, ls="--", label="depth / length")
-        ax.set_title(f"pair {brackets}: coordinate {j + 1}, Pearson r = {r:.3f}", fontsize=8)
+        ax.plot(steps, ratio, color="black", lw=1.0, ls="--", label=signal)
+        ax.set_title(f"{label}: coordinate {j + 1}, Pearson r = {r:.3f}", fontsize=8)
         ax.set_xlabel("step in S w")
-        texts.append(f"{brackets}: r = {r:.3f} trained, {untrained[pair][1]:.3f} untrained")
-    axes[0].legend(frameon=False, fontsize=7)
+        ax.legend(frameon=False, fontsize=6)
     save(fig, ctx.out_dir / "attention-depth-ratio.png")
-    accuracy = MEASURES["bin3_accuracy"]([chosen])[0]
     return [("attention-depth-ratio.png",
-             "What self-attention computes (the paper's Fig. 2, on our net): the Shuffle-Dyck-2 Transformer with "
-             f"the best accuracy in the longest bin (trial {chosen['trial']} of {len(trials)}, {accuracy:.0f}% there) "
-             "reads one string of 100 symbols; for each bracket pair, the coordinate of its self-attention output "
-             "that correlates best with the pair's depth-to-length ratio, rescaled onto it ("
-             + "; ".join(texts) + "; untrained: the same network at its initial weights, its best coordinate). "
-             f"{profile} profile. The paper's Fig. 2 caption reports a correlation of 0.99 (quoted by a summary "
-             "page; not verified in the paper's own text).")]
+             "What self-attention computes (the paper's Fig. 2, on our nets): the Transformer with the best "
+             "accuracy in the longest bin reads one string of 100 symbols; for each bracket pair of Shuffle-Dyck-2 "
+             "(and BoolExp-3's counter), the coordinate of its self-attention output that correlates best with the "
+             "depth-to-length (counter-to-length) ratio, rescaled onto it. "
+             + ". ".join(texts) + " (untrained: the same network at its initial weights, its best coordinate). "
+             + "; ".join(profiles) + ". The paper's Fig. 2 caption reports a correlation of 0.99 (quoted by a "
+             "summary page; not verified in the paper's own text).")]
 
 
 def figures(ctx) -> list[tuple[str, str]]:

@@ -18,7 +18,9 @@ with "no close bracket is legal".) Inputs start with the start symbol S.
 Languages:
 
 * counter: Dyck-1 (balanced brackets), Shuffle-Dyck-k (shuffles of k Dyck-1
-  languages over k bracket pairs: each pair balanced on its own);
+  languages over k bracket pairs: each pair balanced on its own), n-ary Boolean
+  expressions (BoolExp-n: expressions in prefix notation over the values 0 and 1 and
+  operators of arities 1 to n; one counter, the number of operands still missing);
 * regular: parity (even number of 1s over {0, 1}), (aa)*, (aaaa)*, Tomita 1–7,
   and the star-free family D_n of dot-depth n: D_0 = ε, D_n = (a D_{n-1} b)*,
   i.e. Dyck-1 over {a, b} with depth at most n.
@@ -193,6 +195,48 @@ class ShuffleDyck(Automaton):
         return "".join(words[i].pop(0) for i in order)
 
 
+#: BoolExp-n's operators by arity (the symbols are ours; any distinct ones would do)
+OPERATORS = {1: "~", 2: "+", 3: ">"}
+
+
+@dataclass(frozen=True, eq=True)
+class BooleanExpressions(Automaton):
+    """BoolExp-n: Boolean expressions in prefix (Polish) notation over the values 0 and 1,
+    with one operator of each arity 1..n (`OPERATORS`), e.g. "+~01" for (not 0) or 1.
+
+    The state is how many operands are still missing: 1 at the start; a value fills one
+    (-1), an operator of arity m fills one and opens m (+m - 1). A prefix is complete when
+    nothing is missing, and then nothing may follow: while something is missing every
+    symbol is legal, and the end is legal only when nothing is. So, like Dyck-1, one
+    counter decides the legal next symbols (Bhattamishra et al. 2020's counter-language
+    construction reads it as a ratio to the prefix length)."""
+
+    n: int = 3
+
+    def __post_init__(self):
+        if not 1 <= self.n <= len(OPERATORS):
+            raise ValueError(f"BoolExp-n is defined here for n = 1..{len(OPERATORS)}, not {self.n}")
+
+    @property
+    def alphabet(self) -> str:
+        return "01" + "".join(OPERATORS[m] for m in range(1, self.n + 1))
+
+    @property
+    def start(self):
+        return 1
+
+    def arity(self, symbol: str) -> int:
+        return 0 if symbol in "01" else self.alphabet.index(symbol) - 1
+
+    def step(self, missing: int, symbol: str):
+        if missing == 0 or symbol not in self.alphabet:
+            return None
+        return missing + self.arity(symbol) - 1
+
+    def accepting(self, missing: int) -> bool:
+        return missing == 0
+
+
 @dataclass(frozen=True, eq=True)
 class DFA(Automaton):
     """A regular language by its transition table; `step` returns None for a state from which
@@ -245,6 +289,7 @@ def languages() -> dict[str, Automaton]:
     """Every language by the name experiments use."""
     named: dict[str, Automaton] = {"dyck1": BoundedDyck()}
     named.update({f"shuffle{k}": ShuffleDyck(k) for k in (2, 3, 4)})
+    named.update({f"boolexp{n}": BooleanExpressions(n) for n in (2, 3)})
     named.update(_regular())
     named.update({f"d{n}": BoundedDyck("a", "b", n) for n in (1, 2, 3, 4)})
     return named
