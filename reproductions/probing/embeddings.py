@@ -96,7 +96,7 @@ def train_lstm_lm(sentences: list[list[str]], dimension: int, hidden: int, vocab
     lstm.reset([seed])
     # the softmax over words in frequency bands: the frequent words in the head, rarer
     # ones in smaller tail clusters (Grave et al. 2017), which is most of the saving
-    cutoffs = [c for c in (1000, 4000) if c < unknown]
+    cutoffs = [c for c in (1000, 4000) if c < unknown] or [max(1, unknown // 4)]
     softmax = torch.nn.AdaptiveLogSoftmaxWithLoss(dimension, unknown + 1, cutoffs=cutoffs, div_value=2.0)
     parameters = [embedding, *lstm.parameters(), *softmax.parameters()]
     optimiser = torch.optim.Adam(parameters, lr=learning_rate)
@@ -118,6 +118,7 @@ def train_lstm_lm(sentences: list[list[str]], dimension: int, hidden: int, vocab
     word_counts = np.array([counts[w] for w in kept], dtype=float)
     tail = losses[-50:] or [float("nan")]
     summary = {"tokens": int(len(stream)), "vocabulary": len(kept), "updates": len(losses),
+               "first_loss": round(float(np.mean(losses[:10] or [float("nan")])), 4),
                "final_loss": round(float(np.mean(tail)), 4),
                "final_perplexity": round(float(np.exp(np.mean(tail))), 1)}
     return sources.Embedding(f"LSTM LM input {dimension}d", kept, word_counts, lambda ids: matrix[ids],
