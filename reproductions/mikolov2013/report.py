@@ -95,7 +95,7 @@ def curve_figure(ctx) -> list[tuple[str, str]]:
         ax.set_xscale("log")
         ax.set_xlabel("tokens of English text")
         ax.set_xticks(tokens)
-        ax.set_xticklabels([f"{t / 1e6:.2g}M" for t in tokens])
+        ax.set_xticklabels([f"{t / 1e6:.3g}M" for t in tokens])
         ax.minorticks_off()
     left.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
@@ -128,7 +128,9 @@ def view_figure(ctx) -> list[tuple[str, str]]:
             ax.scatter(x[chosen], y[chosen], s=10, alpha=0.6, color=colour, marker=marker, label=text)
         ax.scatter(x[irregular], y[irregular], s=28, color="#d62728", marker="^", edgecolor="black",
                    linewidth=0.4, label="past without -ed (went)")
-        for i in np.flatnonzero(irregular)[:8]:
+        # a few named on each side of the boundary, where there are some: the misread ones too
+        named = [*np.flatnonzero(irregular & (x > 0))[:5], *np.flatnonzero(irregular & (x <= 0))[:3]]
+        for i in named:
             ax.annotate(view["word"][i], (x[i], y[i]), fontsize=7, xytext=(3, 2), textcoords="offset points")
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlabel("along the probe's direction (boundary at 0)")
@@ -143,7 +145,7 @@ def view_figure(ctx) -> list[tuple[str, str]]:
              "One feature direction in two dimensions: held-out present and past forms (lemmas the probe never saw) "
              "placed by the past-tense probe's direction (x; the probe says past right of 0) and by the main "
              "direction of what is left of the vectors (y). Red triangles are past forms without -ed, a few of them "
-             f"named. Standardised units. {notes}.")]
+             f"named, on both sides of the boundary where the probe misreads some. Standardised units. {notes}.")]
 
 
 def figures(ctx) -> list[tuple[str, str]]:
