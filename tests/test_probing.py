@@ -113,8 +113,15 @@ def test_smoke_pipeline_probes_both_languages(smoke_run):
             result["probe"] - max(result["ending"], result["frequency"]))
         provenance = json.loads((folder / "provenance.json").read_text())
         assert provenance["training_path"] == ["probe (scikit-learn)"] and len(provenance["digests"]["records"]) == 2
+    # our own embeddings: each trial trained its vectors on the start of the English text
+    for experiment, kind in (("word2vec_0_3m", "word2vec"), ("lstm_lm", "LSTM LM")):
+        folder = smoke_run / "results" / "smoke" / "mikolov2013" / experiment
+        trials = [json.loads(line) for line in (folder / "trials.jsonl").read_text().splitlines()]
+        assert all(kind in t["embedding"] and 50_000 <= t["training"]["tokens"] < 51_000 for t in trials)
+        assert "mlp" in trials[0]["features"]["past_present"] and "view" in trials[0]["features"]["past_present"]
     page = (smoke_run / "site" / "reviews" / "mikolov2013.html").read_text()
-    assert "Probe − best surface baseline" in page and "Regular → irregular" in page
+    assert "Probe − best surface baseline" in page and "Regular → irregular" in page and "MLP probe" in page
+    assert "corpus_curve.png" in page and "past_direction.png" in page
 
 
 # -- our own embeddings, the MLP probe and the 2-D view --------------------------------------
