@@ -178,5 +178,39 @@ def tam_phi_table(ctx) -> str:
             "trained with the trial's seed).\n\n" + markdown_table(header, rows) + "\n")
 
 
+def accuracy_interval(values: list[float]) -> str:
+    """'0.888 [0.800, 0.977]': an accuracy's mean and 95% t interval over trials."""
+    mean, low, high = interval(values)
+    return f"{mean:.3f} [{low:.3f}, {high:.3f}]" if len(values) > 1 else f"{mean:.3f}"
+
+
+def own_embeddings_table(ctx) -> str:
+    """Our own embeddings by corpus size: per feature the linear probe, what it adds over the
+    surface baselines, and the regular-to-irregular transfer of the past tense."""
+    header = ["Embedding", "Tokens", "Words with vectors", "Feature", "Linear probe",
+              "Linear − best baseline, 95% interval", "Regular → irregular (ending)", "Trials"]
+    rows = []
+    for name in [*CURVE, "lstm_lm"]:
+        profile, result, _ = ctx.run(name)
+        if not result:
+            continue
+        trials = result["trials"]
+        training = trials[0]["training"]
+        for feature in trials[0]["features"]:
+            transfer = [t["features"][feature]["transfer"] for t in trials if "transfer" in t["features"][feature]]
+            rows.append([EXPERIMENTS[name].removeprefix("English (").removesuffix(")"), f"{training['tokens']:,}",
+                         f"{training['vocabulary']:,}", feature.replace("_", " "),
+                         mean_text(feature_values(trials, feature, "probe")),
+                         interval_text(feature_values(trials, feature, "over_baselines")),
+                         f"{accuracy_interval([r['probe'] for r in transfer])} ({mean_text([r['ending'] for r in transfer])})"
+                         if transfer else "—", profile_label(profile, result)])
+    if not rows:
+        return "Not run yet.\n"
+    return ("Probes on the vectors each trial trained itself on the start of the English text (the largest is all "
+            "2.55M tokens the sources hold); the transfer column trains on past forms with -ed and tests on the "
+            "others, with the ending baseline's accuracy there in brackets; intervals are 95% t intervals over "
+            "trials.\n\n" + markdown_table(header, rows) + "\n")
+
+
 def snippets(ctx) -> dict[str, str]:
-    return {"tam-phi": tam_phi_table(ctx)}
+    return {"tam-phi": tam_phi_table(ctx), "own-embeddings": own_embeddings_table(ctx)}
