@@ -134,7 +134,7 @@ def test_english_text_grows_by_adding_sentences():
     assert large[:len(small)] == small  # a smaller corpus is the start of a larger one
     assert 20_000 <= sum(map(len, small)) < 20_000 + max(map(len, small))
     assert all(w.isalpha() and w.islower() for s in large for w in s)
-    # the two sources hold about 2.55M tokens: asking for more gives all of them
+    # the two sources hold about 2.59M tokens: asking for more gives all of them
     total = sum(map(len, english_sentences()))
     assert 2_400_000 < total < 2_700_000 and sum(map(len, english_text(3_000_000))) == total
 

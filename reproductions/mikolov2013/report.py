@@ -15,7 +15,7 @@ from ..probing.suite import interval
 EXPERIMENTS = {"english": "English (GloVe 6B 50d)", "russian": "Russian (navec)",
                "word2vec_0_3m": "English (our word2vec, 0.3M tokens)",
                "word2vec_1m": "English (our word2vec, 1M tokens)",
-               "word2vec_3m": "English (our word2vec, all 2.55M tokens)",
+               "word2vec_3m": "English (our word2vec, all 2.59M tokens)",
                "lstm_lm": "English (our LSTM language model's input embeddings)"}
 #: the corpus-size curve: our word2vec at growing amounts of the same text
 CURVE = ["word2vec_0_3m", "word2vec_1m", "word2vec_3m"]
@@ -207,7 +207,7 @@ def own_embeddings_table(ctx) -> str:
     if not rows:
         return "Not run yet.\n"
     return ("Probes on the vectors each trial trained itself on the start of the English text (the largest is all "
-            "2.55M tokens the sources hold); the transfer column trains on past forms with -ed and tests on the "
+            "2.59M tokens the sources hold); the transfer column trains on past forms with -ed and tests on the "
             "others, with the ending baseline's accuracy there in brackets; intervals are 95% t intervals over "
             "trials.\n\n" + markdown_table(header, rows) + "\n")
 

@@ -35,7 +35,7 @@ def english_sentences() -> tuple[tuple[str, ...], ...]:
 
 def english_text(tokens: int) -> list[list[str]]:
     """The first sentences of the fixed order up to `tokens` tokens (all of them where the
-    sources hold fewer: about 2.55M)."""
+    sources hold fewer: about 2.59M)."""
     chosen, count = [], 0
     for sentence in english_sentences():
         if count >= tokens:
