@@ -37,6 +37,12 @@ def copy_repository(destination: Path) -> Path:
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+    # the npm text sources are installed, not tracked: the copy reads this checkout's
+    # (the probing experiments that train their own word vectors need them)
+    installed = ROOT / "sources" / "npm" / "node_modules"
+    if installed.is_dir():
+        (destination / "sources" / "npm").mkdir(parents=True, exist_ok=True)
+        (destination / "sources" / "npm" / "node_modules").symlink_to(installed, target_is_directory=True)
     return destination
 
 

@@ -113,5 +113,85 @@ def test_smoke_pipeline_probes_both_languages(smoke_run):
             result["probe"] - max(result["ending"], result["frequency"]))
         provenance = json.loads((folder / "provenance.json").read_text())
         assert provenance["training_path"] == ["probe (scikit-learn)"] and len(provenance["digests"]["records"]) == 2
+    # our own embeddings: each trial trained its vectors on the start of the English text
+    for experiment, kind in (("word2vec_0_3m", "word2vec"), ("lstm_lm", "LSTM LM")):
+        folder = smoke_run / "results" / "smoke" / "mikolov2013" / experiment
+        trials = [json.loads(line) for line in (folder / "trials.jsonl").read_text().splitlines()]
+        assert all(kind in t["embedding"] and 50_000 <= t["training"]["tokens"] < 51_000 for t in trials)
+        assert "mlp" in trials[0]["features"]["past_present"] and "view" in trials[0]["features"]["past_present"]
     page = (smoke_run / "site" / "reviews" / "mikolov2013.html").read_text()
-    assert "Probe − best surface baseline" in page and "Regular → irregular" in page
+    assert "Probe − best surface baseline" in page and "Regular → irregular" in page and "MLP probe" in page
+    assert "corpus_curve.png" in page and "past_direction.png" in page
+
+
+# -- our own embeddings, the MLP probe and the 2-D view --------------------------------------
+
+
+def test_english_text_grows_by_adding_sentences():
+    from reproductions.probing.embeddings import english_sentences, english_text
+
+    small, large = english_text(20_000), english_text(60_000)
+    assert large[:len(small)] == small  # a smaller corpus is the start of a larger one
+    assert 20_000 <= sum(map(len, small)) < 20_000 + max(map(len, small))
+    assert all(w.isalpha() and w.islower() for s in large for w in s)
+    # the two sources hold about 2.59M tokens: asking for more gives all of them
+    total = sum(map(len, english_sentences()))
+    assert 2_400_000 < total < 2_700_000 and sum(map(len, english_text(3_000_000))) == total
+
+
+def test_word2vec_depends_on_its_seed_alone():
+    from reproductions.probing.embeddings import english_text, train_word2vec
+
+    text = english_text(20_000)
+    first, again, other = (train_word2vec(text, 10, 5, 5, 1, seed) for seed in (3, 3, 4))
+    words = first.words[:200]
+    assert first.words == again.words and np.array_equal(first.vectors(words), again.vectors(words))
+    assert not np.array_equal(first.vectors(words), other.vectors(words))
+    assert first.counts[0] >= first.counts[-1] >= 5  # real corpus counts, most frequent first
+
+
+def test_lstm_language_model_gives_input_embeddings_of_its_vocabulary():
+    from reproductions.probing.embeddings import english_text, train_lstm_lm
+
+    embedding, summary = train_lstm_lm(english_text(8_000), 8, 8, 300, 2, 4, seed=5, batch=8)
+    assert len(embedding.words) == summary["vocabulary"] == 300 and embedding.dim == 8
+    assert embedding.vectors(["the", "of"]).shape == (2, 8)
+    assert summary["updates"] > 0 and np.isfinite(summary["final_loss"])
+    assert summary["final_loss"] < summary["first_loss"] - 0.5  # it learned something
+
+
+def test_mlp_probe_learns_a_nonlinear_feature_a_linear_probe_cannot():
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((600, 2))
+    labels = (vectors[:, 0] * vectors[:, 1] > 0).astype(int)  # XOR of the signs
+    train, test = np.arange(400), np.arange(400, 600)
+    assert probes.mlp_probe(vectors, labels, train, test, 32, seed=0) > 0.9
+    assert probes.linear_probe(vectors, labels, train, test, 1.0)[0] < 0.7
+
+
+def test_own_embeddings_are_english_only():
+    from reproductions.probing.suite import ProbeSpec
+
+    with pytest.raises(ValueError, match="trained on English text; language must be english"):
+        ProbeSpec(language="russian", features=["aspect"], embedding="word2vec").check()
+    with pytest.raises(ValueError, match="embedding 'glove' is not one of published, word2vec, lstm_lm"):
+        ProbeSpec(language="english", features=["past_present"], embedding="glove").check()
+
+
+def test_view_puts_the_probes_decision_boundary_at_zero():
+    from reproductions.probing.suite import feature_view
+
+    rng = np.random.default_rng(1)
+    labels = rng.integers(2, size=300)
+    vectors = rng.standard_normal((300, 5)) + labels[:, None] * np.array([1.5, 0, 0, 0, 0])
+    train, test = np.arange(200), np.arange(200, 300)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    fitted = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(vectors[train], labels[train])
+    view = feature_view(vectors, labels, train, test, fitted[-1], 50, [f"w{i}" for i in range(300)], seed=2)
+    shown = [int(w[1:]) for w in view["word"]]
+    assert len(shown) == 50 and set(shown) <= set(test)
+    predicted = fitted.predict(vectors[shown])
+    assert np.array_equal(np.array(view["x"]) > 0, predicted == 1)

@@ -2,7 +2,8 @@
 
 * `lemma_split`: train and test words by whole lemma group, so no lemma (no Russian aspect
   pair) is on both sides;
-* `linear_probe`: logistic regression on standardised vectors;
+* `linear_probe`: logistic regression on standardised vectors; `mlp_probe`, one hidden
+  layer, as a second capacity;
 * `control_labels`: Hewitt & Liang's (2019) control task at the level of word types: every
   lemma group gets one random label, drawn from the feature's label distribution;
 * baselines: random vectors, word endings only, frequency only;
@@ -61,6 +62,21 @@ def _fit_score(features, labels, train, test, regularisation: float, scale: bool
 def linear_probe(vectors: np.ndarray, labels: np.ndarray, train, test, regularisation: float) -> tuple[float, object]:
     """Test accuracy of a logistic-regression probe, and the fitted model (its weights)."""
     return _fit_score(vectors, labels, train, test, regularisation)
+
+
+def mlp_probe(vectors: np.ndarray, labels: np.ndarray, train, test, hidden: int, seed: int) -> float:
+    """Test accuracy of an MLP probe (one hidden layer of ReLUs, scikit-learn's defaults:
+    Adam, L2 1e-4, at most 200 epochs) on standardised vectors: a probe of more capacity."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipeline = make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(hidden,), random_state=seed))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline.fit(vectors[train], labels[train])
+    return float(pipeline.score(vectors[test], labels[test]))
 
 
 def ending_features(words: list[str], longest: int = 3):

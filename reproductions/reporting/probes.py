@@ -50,13 +50,29 @@ def transfer_text(trials: list[dict], feature: str) -> str | None:
 COLUMNS = [("Probe", "probe"), ("Control task", "control"), ("Selectivity", "selectivity"),
            ("Random vectors", "random_vectors"), ("Ending only", "ending"), ("Frequency only", "frequency"),
            ("Majority class", "majority")]
+#: the MLP probe's columns, where a result has them (`mlp_probe: true`)
+MLP_COLUMNS = [("MLP probe", "mlp"), ("MLP control task", "mlp_control"), ("MLP selectivity", "mlp_selectivity")]
+
+
+def training_text(trials: list[dict]) -> str | None:
+    """What the trials' own embeddings were trained on (embeddings the trial trained)."""
+    runs = [t["training"] for t in trials if "training" in t]
+    if not runs:
+        return None
+    text = (f"each trial trained its own {trials[0]['embedding']} on {runs[0]['tokens']:,} tokens of English text, "
+            f"{runs[0]['vocabulary']:,} words with vectors, {mean_text([r['seconds'] for r in runs])} s of training "
+            "per trial")
+    if "final_perplexity" in runs[0]:
+        text += f"; the language model's training perplexity at the end {mean_text([r['final_perplexity'] for r in runs])}"
+    return text
 
 
 def probe_table(trials: list[dict], label: str, classes: dict[str, list[str]] | None = None) -> str:
     """One row per feature: means over trials, the headline with its interval, and the
     vector-offset analogy accuracy on the same feature."""
     features = list(trials[0]["features"])
-    header = (["Feature", "Words (train / test)"] + [name for name, _ in COLUMNS]
+    columns = COLUMNS + (MLP_COLUMNS if "mlp" in trials[0]["features"][features[0]] else [])
+    header = (["Feature", "Words (train / test)"] + [name for name, _ in columns]
               + ["Probe − best surface baseline, 95% interval", "Offset analogies"])
     rows = []
     for feature in features:
@@ -65,11 +81,13 @@ def probe_table(trials: list[dict], label: str, classes: dict[str, list[str]] | 
         analogy = feature_values(trials, feature, "analogy")
         asked = sum(t["features"][feature]["analogy_questions"] for t in trials)
         rows.append([name, f"{first['train']} / {first['test']}"]
-                    + [mean_text(feature_values(trials, feature, key)) for _, key in COLUMNS]
+                    + [mean_text(feature_values(trials, feature, key)) for _, key in columns]
                     + [interval_text(over_baselines(trials, feature)),
                        f"{mean_text(analogy)} ({asked:,} questions from {first['analogy_pairs']:,} pairs)"
                        if analogy else "— (no same-lemma pairs)"])
     notes = [f"*{label}; accuracy on held-out lemmas, mean over trials.*"]
+    if training_text(trials):
+        notes.append(f"*Embeddings: {training_text(trials)}.*")
     for feature in features:
         text = transfer_text(trials, feature)
         if text:
