@@ -444,7 +444,7 @@ def _paired_text(trials, default_trials, same_seed: bool) -> str:
     common = sorted(set(mine) & set(theirs))
     gained = sum(mine[i] and not theirs[i] for i in common)
     lost = sum(theirs[i] and not mine[i] for i in common)
-    return f"paired over {len(common)} trials: {gained} solved only here, {lost} only in the default"
+    return f"same starts: {gained} gained, {lost} lost (of {len(common)})"
 
 
 def screening_rows(ctx) -> list[dict]:
@@ -487,8 +487,7 @@ def screening_table(ctx) -> str:
         if row["default"]:
             against = "(the default)"
         else:
-            against = (f"Fisher p = {row['p']:.2g} (two-sided, against all {row['group']} default trials)"
-                       if "p" in row else "—")
+            against = f"Fisher p = {row['p']:.2g}" if "p" in row else "—"
             against += f"; {row['paired']}" if "paired" in row else ""
         by_rate = "; ".join(f"{rate:g}: {sum(bool(t['solved']) for t in group)}/{len(group)}"
                             for rate, group in _by_rate(trials))
