@@ -499,6 +499,25 @@ def screening_table(ctx) -> str:
     return markdown_table(SCREENING_HEADER, lines)
 
 
+def screening_summary(ctx) -> str:
+    """The screening in short, for the open questions: each reading's solved count and
+    interval beside the paper's."""
+    lines = []
+    for row in screening_rows(ctx):
+        paper = f"{row['paper'][0]} of {row['paper'][1]}" if row["paper"] else "—"
+        if row["trials"] is None:
+            lines.append([row["group"], cell(row["reading"]), "not run", "—", paper])
+        else:
+            lines.append([row["group"], cell(row["reading"]), f"{row['label']}: {row['k']} of {row['n']}",
+                          _rate_text(row["k"], row["n"]), paper])
+    return markdown_table(["Experiment", "Reading", "Profile, solved", "Success [95% interval]", "Paper"], lines)
+
+
+def snippets(ctx) -> dict[str, str]:
+    """The screening summary an open question shows (paper.yaml `results`)."""
+    return {"screening-summary": screening_summary(ctx) + "\n"}
+
+
 def screening_figure(ctx) -> tuple[str, str] | None:
     """Success rate per reading with its Wilson interval, one panel per experiment, the
     paper's rate beside them."""
