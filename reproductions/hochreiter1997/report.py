@@ -392,6 +392,7 @@ SCREENING = [
         ("reber_3x2_squash_swapped", "Table 10's ranges: h in [−2, 2], g in [−1, 1]"),
         ("reber_3x2_full_gradient", "full gradient instead of the truncated one"),
         ("reber_3x2_outputs_see_inputs", "outputs also see the inputs (against the text)"),
+        ("reber_3x2_real_time_actual_targets", "combined: an update every step, and one-hot targets"),
     ]),
     ("Exp. 2b", "exp2b_lstm", [
         ("exp2b_lstm_lr_doubled", "learning rate doubled (2.0)"),
