@@ -397,6 +397,7 @@ SCREENING = [
     ("Exp. 2b", "exp2b_lstm", [
         ("exp2b_lstm_lr_doubled", "learning rate doubled (2.0)"),
         ("exp2b_lstm_real_time", "weights change after every time step"),
+        ("exp2b_lstm_grow_late", "the cell joins later (windows of 1,000 sequences, not 100)"),
         ("exp2b_lstm_from_start", "the cell is there from the start (no growth step)"),
     ]),
     ("Exp. 2c, q = p = 100", "exp2c_q100_p100", [
