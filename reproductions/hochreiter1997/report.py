@@ -393,6 +393,7 @@ SCREENING = [
         ("reber_3x2_full_gradient", "full gradient instead of the truncated one"),
         ("reber_3x2_outputs_see_inputs", "outputs also see the inputs (against the text)"),
         ("reber_3x2_real_time_actual_targets", "combined: an update every step, and one-hot targets"),
+        ("reber_3x2_cells_only_real_time_actual_targets", "combined: the cells only, an update every step, one-hot targets"),
     ]),
     ("Exp. 2b", "exp2b_lstm", [
         ("exp2b_lstm_lr_doubled", "learning rate doubled (2.0)"),
