@@ -23,7 +23,7 @@ from ..reporting.claims import SPEED, claims_for, for_rate, number_text, paper_m
 from ..reporting.figures import new_figure, save
 from ..reporting.ledger import badge, breakable, cell, folded
 from ..reporting.measures import MEASURES, solved_text
-from ..reporting.verdicts import judge
+from ..reporting.verdicts import fisher_exact, judge, wilson
 from ..reporting.report import figure_markdown, markdown_table
 from ..tasks import build_task, collate
 from ..training.stopping import stack_for_trials
@@ -376,6 +376,195 @@ def cost_table(ctx) -> str:
     return markdown_table(header, lines)
 
 
+# ----------------------------------------------------------------------------- screening
+
+#: The protocol screening of issue 20: per experiment, our default row and the rows that each
+#: change one reading of the paper away from it (the reading in words). The review's
+#: inventory says, for each, what the paper writes and where.
+SCREENING = [
+    ("Exp. 1, 3 × 2", "reber_3x2", [
+        ("reber_3x2_gate_bias_0p1", "input gate biases start in [−0.1, 0.1] (Table 10's “r”)"),
+        ("reber_3x2_lr_doubled", "learning rates doubled (the gradient of Eq. 16's E, no ½)"),
+        ("reber_3x2_real_time", "weights change after every time step"),
+        ("reber_3x2_actual_targets", "target: the symbol that came, not every possible one"),
+        ("reber_3x2_distinct_strings", "256 different training strings"),
+        ("reber_3x2_cells_only", "gates and cells see the cells only (“less connectivity”)"),
+        ("reber_3x2_squash_swapped", "Table 10's ranges: h in [−2, 2], g in [−1, 1]"),
+        ("reber_3x2_full_gradient", "full gradient instead of the truncated one"),
+        ("reber_3x2_outputs_see_inputs", "outputs also see the inputs (against the text)"),
+        ("reber_3x2_real_time_actual_targets", "combined: an update every step, and one-hot targets"),
+        ("reber_3x2_cells_only_real_time_actual_targets", "combined: the cells only, an update every step, one-hot targets"),
+    ]),
+    ("Exp. 2b", "exp2b_lstm", [
+        ("exp2b_lstm_lr_doubled", "learning rate doubled (2.0)"),
+        ("exp2b_lstm_real_time", "weights change after every time step"),
+        ("exp2b_lstm_grow_late", "the cell joins later (windows of 1,000 sequences, not 100)"),
+        ("exp2b_lstm_from_start", "the cell is there from the start (no growth step)"),
+    ]),
+    ("Exp. 2c, q = p = 100", "exp2c_q100_p100", [
+        ("exp2c_q100_p100_lr_doubled", "learning rate doubled (0.02)"),
+        ("exp2c_q100_p100_cells_only", "gates and cells see the cells only (640 weights, not 664)"),
+    ]),
+]
+
+SCREENING_HEADER = ["Experiment", "Reading (one change from our default)", "Row", "Profile, trials",
+                    "Solved", "Success [95% interval]", "Against our default", "By learning rate",
+                    "Sequences until solved (mean [median])", "Paper"]
+
+
+def _screening_result(ctx, name) -> tuple[dict | None, str]:
+    """The results the screening shows for a row: the paper profile's (or its kept run's
+    finished trials), else those of the profile this page renders."""
+    if "paper" in ctx.results:
+        result, label = ctx.shown("paper", name)
+        if result is not None:
+            return result, label
+    profile = ctx.profiles[0]
+    return ctx.shown(profile, name)
+
+
+def _paper_solved(ctx, name) -> tuple[int, int] | None:
+    """(solved, trials) behind the paper's number for the row `name` (its success claim, or
+    the trial count its mean rests on)."""
+    for claim in row_claims(ctx, name, None):
+        number = claim["paper"]
+        if number.get("trials") and number.get("solved") is not None:
+            return number["solved"], number["trials"]
+    return None
+
+
+def _rate_text(k: int, n: int) -> str:
+    low, high = wilson(k, n)
+    return f"{100 * k / n:.0f}% [{100 * low:.0f}–{100 * high:.0f}%]"
+
+
+def _paired_text(trials, default_trials, same_seed: bool) -> str:
+    """Trial by trial against the default row, where both start from the same draws."""
+    if not same_seed:
+        return "other seeds: not paired"
+    mine = {t["trial"]: bool(t["solved"]) for t in trials}
+    theirs = {t["trial"]: bool(t["solved"]) for t in default_trials}
+    common = sorted(set(mine) & set(theirs))
+    gained = sum(mine[i] and not theirs[i] for i in common)
+    lost = sum(theirs[i] and not mine[i] for i in common)
+    return f"same starts: {gained} gained, {lost} lost (of {len(common)})"
+
+
+def screening_rows(ctx) -> list[dict]:
+    """One dict per screening row, with the numbers the table and the figure show (None
+    where the row has no results yet)."""
+    rows = []
+    for group, default, variants in SCREENING:
+        base, _ = _screening_result(ctx, default)
+        for name, reading in [(default, "our default reading")] + list(variants):
+            result, label = _screening_result(ctx, name)
+            row = {"group": group, "name": name, "reading": reading, "default": name == default,
+                   "label": label, "trials": None, "paper": _paper_solved(ctx, default)}
+            if result is not None and result["trials"]:
+                trials = result["trials"]
+                row.update(trials=trials, k=sum(bool(t["solved"]) for t in trials), n=len(trials))
+                if base is not None and name != default:
+                    kb, nb = sum(bool(t["solved"]) for t in base["trials"]), len(base["trials"])
+                    row["p"] = fisher_exact(row["k"], row["n"], kb, nb)
+                    seeds = (result.get("provenance", {}).get("config", {}).get("seed"),
+                             base.get("provenance", {}).get("config", {}).get("seed"))
+                    same_seed = seeds[0] is not None and seeds[0] == seeds[1]
+                    if "provenance" not in result:  # a kept run: its config is the experiment's
+                        same_seed = _paper_profile()[name]["seed"] == _paper_profile()[default]["seed"]
+                    row["paired"] = _paired_text(trials, base["trials"], same_seed)
+            rows.append(row)
+    return rows
+
+
+def screening_table(ctx) -> str:
+    """The screening: per reading, solved of trials with a Wilson interval, Fisher's exact
+    test and the trial-by-trial pairing against our default, and the paper's rate."""
+    lines = []
+    for row in screening_rows(ctx):
+        paper = f"{row['paper'][0]} of {row['paper'][1]}" if row["paper"] else "—"
+        name = f"<code>{breakable(row['name'])}</code>"
+        if row["trials"] is None:
+            lines.append([row["group"], cell(row["reading"]), name, "not run", "—", "—", "—", "—", "—", paper])
+            continue
+        k, n, trials = row["k"], row["n"], row["trials"]
+        if row["default"]:
+            against = "(the default)"
+        else:
+            against = f"Fisher p = {row['p']:.2g}" if "p" in row else "—"
+            against += f"; {row['paired']}" if "paired" in row else ""
+        by_rate = "; ".join(f"{rate:g}: {sum(bool(t['solved']) for t in group)}/{len(group)}"
+                            for rate, group in _by_rate(trials))
+        mean = MEASURES["mean_sequences"](trials)[0]
+        median = MEASURES["median_sequences"](trials)[0]
+        speed = "—" if mean is None else f"{mean:,.0f} [{median:,.0f}]"
+        lines.append([row["group"], cell(row["reading"]), name, row["label"], f"{k} of {n}", _rate_text(k, n),
+                      against, by_rate, speed, paper])
+    return markdown_table(SCREENING_HEADER, lines)
+
+
+def screening_summary(ctx) -> str:
+    """The screening in short, for the open questions: each reading's solved count and
+    interval beside the paper's."""
+    lines = []
+    for row in screening_rows(ctx):
+        paper = f"{row['paper'][0]} of {row['paper'][1]}" if row["paper"] else "—"
+        if row["trials"] is None:
+            lines.append([row["group"], cell(row["reading"]), "not run", "—", paper])
+        else:
+            lines.append([row["group"], cell(row["reading"]), f"{row['label']}: {row['k']} of {row['n']}",
+                          _rate_text(row["k"], row["n"]), paper])
+    return markdown_table(["Experiment", "Reading", "Profile, solved", "Success [95% interval]", "Paper"], lines)
+
+
+def snippets(ctx) -> dict[str, str]:
+    """The screening summary an open question shows (paper.yaml `results`)."""
+    return {"screening-summary": screening_summary(ctx) + "\n"}
+
+
+def screening_figure(ctx) -> tuple[str, str] | None:
+    """Success rate per reading with its Wilson interval, one panel per experiment, the
+    paper's rate beside them."""
+    rows = screening_rows(ctx)
+    if not any(r["trials"] for r in rows):
+        return None
+    groups = [g for g, _, _ in SCREENING]
+    heights = [sum(r["group"] == g for r in rows) for g in groups]
+    fig, axes = new_figure(len(groups), 1, figsize=(7.2, 0.32 * sum(heights) + 1.2),
+                           gridspec_kw={"height_ratios": heights}, sharex=True)
+    for ax, group in zip(axes, groups):
+        mine = [r for r in rows if r["group"] == group]
+        for y, row in enumerate(mine):
+            if row["trials"] is None:
+                ax.text(50, y, "not run", ha="center", va="center", fontsize=8, color="0.4")
+                continue
+            low, high = wilson(row["k"], row["n"])
+            colour = "0.15" if row["default"] else "#1f77b4"
+            ax.plot([100 * low, 100 * high], [y, y], color=colour, lw=2)
+            ax.plot(100 * row["k"] / row["n"], y, "o", color=colour, ms=5)
+            ax.text(101, y, f" {row['k']}/{row['n']}", va="center", fontsize=7, color="0.3")
+        paper = mine[0]["paper"]
+        if paper:
+            low, high = wilson(*paper)
+            ax.axvspan(100 * low, 100 * high, color="#2ca02c", alpha=0.15, lw=0)
+            ax.axvline(100 * paper[0] / paper[1], color="#2ca02c", ls="--", lw=1)
+        ax.set_yticks(range(len(mine)), [readable_reading(r["reading"]) for r in mine], fontsize=7)
+        ax.set_ylim(len(mine) - 0.5, -0.5)
+        ax.set_xlim(-2, 112)
+        ax.set_title(group, fontsize=9, loc="left")
+    axes[-1].set_xlabel("trials that met the paper's criterion (%), with the 95% Wilson interval")
+    save(fig, ctx.out_dir / "screening.png")
+    return ("screening.png",
+            "The protocol screening: the share of trials that learn under each reading (dark: our "
+            "default; blue: one change from it), with its 95% Wilson interval and the solved count; "
+            "green: the paper's rate and its interval. Each row's profile and trial count are in the "
+            "table above; rows marked \"not run\" did not fit this study's compute budget.")
+
+
+def readable_reading(text: str) -> str:
+    """A reading as a short axis label."""
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 # ----------------------------------------------------------------------------- §3 figure
 
 def logistic_rnn_gradient(w: np.ndarray, bias: np.ndarray, steps: int, seed: int = 0) -> np.ndarray:
@@ -574,4 +763,8 @@ def figures(ctx) -> list[tuple[str, str]]:
         write_text_atomic(figure_markdown("hochreiter1997", made, ctx.out_dir) or "*No results for a figure yet.*\n",
                           ctx.out_dir / f"figure-{key}.md")
     write_text_atomic(cost_table(ctx) + "\n", ctx.out_dir / "cost.md")
+    write_text_atomic(screening_table(ctx) + "\n", ctx.out_dir / "table-screening.md")
+    made = [f for f in [screening_figure(ctx)] if f]
+    write_text_atomic(figure_markdown("hochreiter1997", made, ctx.out_dir) or "*No results for a figure yet.*\n",
+                      ctx.out_dir / "figure-screening.md")
     return [error_flow_figure(ctx)]

@@ -98,30 +98,50 @@ class EmbeddedReberTask(Task):
     step. A trial succeeds when, on every string of both sets, at every step the
     output units of the possible next symbols are the most active ones.
 
-    Our choice (the paper does not say): the training target at each step is
+    Our choices (the paper does not say): the training target at each step is
     the set of possible next symbols (1 for each, 0 otherwise), the coding of
-    Fahlman's benchmark; `set_seed` chooses the training/test pair.
+    Fahlman's benchmark (`targets: possible`); `targets: actual` trains on the one
+    symbol that came next instead (the success test still asks for the possible
+    ones). The sets are drawn from the grammar, so short strings recur
+    (`distinct: false`); `distinct: true` draws until each set holds `train_size`
+    and `test_size` different strings. `set_seed` chooses the training/test pair.
     """
 
     set_seed: int = 0
     train_size: int = 256
     test_size: int = 256
+    targets: str = "possible"
+    distinct: bool = False
 
     name = "embedded_reber"
     input_size = 7
     output_size = 7
 
     def __post_init__(self):
+        if self.targets not in ("possible", "actual"):
+            raise ValueError(f"targets must be possible or actual, not {self.targets!r}")
         rng = np.random.default_rng([1997, self.set_seed])
-        self.train_strings = [embedded_reber_string(rng) for _ in range(self.train_size)]
+        if self.distinct:
+            self.train_strings = []
+            while len(self.train_strings) < self.train_size:
+                string = embedded_reber_string(rng)
+                if string not in self.train_strings:
+                    self.train_strings.append(string)
+        else:
+            self.train_strings = [embedded_reber_string(rng) for _ in range(self.train_size)]
         seen = set(self.train_strings)
         self.test_strings = []
         while len(self.test_strings) < self.test_size:
             string = embedded_reber_string(rng)
             if string not in seen:
                 self.test_strings.append(string)
+                if self.distinct:
+                    seen.add(string)
+        # the success test (training_set, test_set) always marks every possible next symbol
         self._train = [self.encode(s) for s in self.train_strings]
         self._test = [self.encode(s) for s in self.test_strings]
+        self._train_targets = self._train if self.targets == "possible" else [
+            self.encode_actual(s) for s in self.train_strings]
 
     @staticmethod
     def encode(string: str) -> Sequence:
@@ -132,8 +152,17 @@ class EmbeddedReberTask(Task):
             targets[t, [index[s] for s in legal]] = 1.0
         return Sequence.one_hot([index[s] for s in string[:-1]], 7, targets, np.ones(steps), {"string": string})
 
+    @staticmethod
+    def encode_actual(string: str) -> Sequence:
+        """The string with the one symbol that came next as each step's target."""
+        index = {s: i for i, s in enumerate(REBER_SYMBOLS)}
+        steps = len(string) - 1
+        targets = np.zeros((steps, 7))
+        targets[np.arange(steps), [index[s] for s in string[1:]]] = 1.0
+        return Sequence.one_hot([index[s] for s in string[:-1]], 7, targets, np.ones(steps), {"string": string})
+
     def sample(self, rng):
-        return self._train[int(rng.integers(len(self._train)))]
+        return self._train_targets[int(rng.integers(len(self._train_targets)))]
 
     def correct(self, outputs, targets, error_mask):
         return metrics.possible_next_most_active(outputs, targets, error_mask)

@@ -50,6 +50,10 @@ class LSTMSpec(NetSpec):
     input_gate_bias: tuple[float, ...] = field(default_factory=tuple)
     output_gate_bias: tuple[float, ...] = field(default_factory=tuple)
     forget_gate_bias: tuple[float, ...] = field(default_factory=tuple)
+    #: range of the gate biases that start at random (those not fixed above): uniform in
+    #: [-r, r]; None: init_range, like every other weight. The same draws are scaled, so
+    #: the other weights start where they would without it (1997 Table 10's "r")
+    random_gate_bias_range: float | None = None
 
     @property
     def cells(self) -> int:
@@ -78,6 +82,8 @@ class LSTM(EnsembleNet):
 
     def __init__(self, spec: LSTMSpec, trials: int, dtype=torch.float64):
         super().__init__(spec, trials, dtype)
+        if spec.random_gate_bias_range is not None and not (spec.random_gate_bias_range > 0 and spec.bias_gates):
+            raise ValueError("random_gate_bias_range must be > 0 and needs bias_gates: true")
         if spec.recurrent not in ("cells", "cells_and_gates", "none"):
             raise ValueError(f"recurrent must be cells, cells_and_gates or none, not {spec.recurrent!r}")
         for gate, biases in (("in", spec.input_gate_bias), ("out", spec.output_gate_bias), ("phi", spec.forget_gate_bias)):
@@ -105,6 +111,9 @@ class LSTM(EnsembleNet):
         spec = self.spec
         fixed = {"in": spec.input_gate_bias, "phi": spec.forget_gate_bias, "out": spec.output_gate_bias}
         for position, gate in enumerate(spec.gates):
+            if spec.random_gate_bias_range is not None and spec.bias_gates and not fixed[gate]:
+                block_slice = slice(position * spec.blocks, (position + 1) * spec.blocks)
+                self.b_gates[k, block_slice] *= spec.random_gate_bias_range / spec.init_range
             if fixed[gate]:
                 if not spec.bias_gates:
                     raise ValueError("fixed gate biases need bias_gates: true")
