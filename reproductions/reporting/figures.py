@@ -59,6 +59,27 @@ def best_trial(trials: list[dict]) -> dict:
     return min(solved, key=lambda t: (t["sequences"], t["trial"]))
 
 
+def anbn_cell_states(network, task, n: int, title: str):
+    """The cell states of a one-trial network reading a^n b^n (Gers 2001, Weiss 2018): a
+    counting cell moves by a nearly constant step for each a and back for each b. Returns
+    the figure."""
+    from reproductions.tasks import collate
+
+    batch = collate([task.encode(n)])
+    with torch.no_grad():
+        _, record = network.run(torch.as_tensor(batch.inputs)[None], record=True)
+    states = record["s"][0, 0].numpy()  # [steps, cells]
+    fig, ax = new_figure(figsize=(7, 2.8))
+    for cell in range(states.shape[1]):
+        ax.plot(states[:, cell], label=f"cell {cell + 1}")
+    ax.axvline(n + 0.5, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel(f"step (S, then {n} a's, then {n} b's)")
+    ax.set_ylabel("cell state s")
+    ax.set_title(title)
+    ax.legend()
+    return fig
+
+
 def load_run(profile: str, paper: str, experiment: str, **kwargs) -> tuple[dict, dict] | None:
     """A gathered result and the experiment config it ran with (its provenance, not today's
     experiments.yaml), or None if it has not run."""

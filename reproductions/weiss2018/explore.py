@@ -9,10 +9,8 @@
 
 # %%
 import numpy as np
-import torch
 
-from reproductions.reporting.figures import best_trial, explore_run, new_figure, show, trained_networks
-from reproductions.tasks import collate
+from reproductions.reporting.figures import anbn_cell_states, best_trial, explore_run, new_figure, show, trained_networks
 
 MODELS = ["lstm", "lstm_adam", "gru", "srn_tanh", "srn_relu", "transformer"]
 LANGUAGES = {"anbn": "$a^n b^n$", "anbncn": "$a^n b^n c^n$"}
@@ -61,16 +59,5 @@ profile, results, config = runs["lstm", "anbn"]
 best = best_trial(results["trials"])
 network, task = trained_networks(config, results, [best["trial"]])
 n = max(12, min(best["generalisation"], 40))
-batch = collate([task.encode(n)])
-with torch.no_grad():
-    _, record = network.run(torch.as_tensor(batch.inputs)[None], record=True)
-states = record["s"][0, 0].numpy()  # [steps, cells]
-fig, ax = new_figure(figsize=(7, 2.8))
-for cell in range(states.shape[1]):
-    ax.plot(states[:, cell], label=f"cell {cell + 1}")
-ax.axvline(n + 0.5, color="grey", lw=0.8, ls="--")
-ax.set_xlabel(f"step (S, then {n} a's, then {n} b's)")
-ax.set_ylabel("cell state s")
-ax.set_title(f"trial {best['trial']} ({profile} profile), generalises to n = {best['generalisation']}")
-ax.legend()
-show(fig)
+title = f"trial {best['trial']} ({profile} profile), generalises to n = {best['generalisation']}"
+show(anbn_cell_states(network, task, n, title))
