@@ -3,7 +3,7 @@
 Snakemake calls these; they also work by hand:
 
     python -m reproductions validate                      # every paper, every profile
-    python -m reproductions run gers2001 anbn --profile smoke --trials 0-3 --out DIR
+    python -m reproductions run gers2001 anbn --profile smoke --trials 0-3 --out DIR [--gather-into DIR]
     python -m reproductions gather gers2001 anbn --profile smoke --out DIR CHUNK_DIR...
     python -m reproductions report gers2001 --profile default
     python -m reproductions notebook SOURCE.py OUT.ipynb
@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--profile", choices=PROFILES, default="default")
     run.add_argument("--trials", help="FIRST-LAST (inclusive); default all")
     run.add_argument("--out", type=Path, required=True)
+    run.add_argument("--gather-into", type=Path, help="then gather this chunk as the whole experiment into DIR")
     # the pipeline sets it in the environment (config/config.yaml: checkpoint_seconds)
     run.add_argument("--checkpoint-seconds", type=float,
                      default=float(os.environ.get("REPRODUCTIONS_CHECKPOINT_SECONDS", 60.0)))
@@ -90,8 +91,11 @@ def dispatch(args) -> None:
             first, last = (int(x) for x in args.trials.split("-"))
         else:
             first, last = 0, experiment["trials"] - 1
-        check_writable(args.out)  # now, not after hours of training
+        for directory in filter(None, [args.out, args.gather_into]):
+            check_writable(directory)  # now, not after hours of training
         runner.run_chunk(experiment, first, last, args.out, args.checkpoint_seconds)
+        if args.gather_into:
+            runner.gather(experiment, [args.out], args.gather_into)
         return
     if args.command == "report":
         from .reporting.report import render_paper

@@ -137,11 +137,31 @@ class Pipeline:
     def config_hash(self, wildcards) -> str:
         return experiment_hash(self.experiment_config(wildcards))
 
-    def chunk_results(self, wildcards) -> list[str]:
-        """The chunks gathering joins: `trials_per_job` trials each."""
+    def chunk_dirs(self, wildcards) -> list[str]:
+        """An experiment's chunks: `trials_per_job` trials each."""
         folder = self.results_dir(wildcards.paper, wildcards.experiment, wildcards.profile)
-        trial_ranges = chunks(self.experiment_config(wildcards))
-        return [f"{folder}/chunks/{chunk_name(first, last)}/trials.jsonl" for first, last in trial_ranges]
+        return [f"{folder}/chunks/{chunk_name(first, last)}" for first, last in chunks(self.experiment_config(wildcards))]
+
+    def chunk_results(self, wildcards) -> list[str]:
+        """The chunks gathering joins; none for an experiment of one chunk, which the gathering
+        job trains itself (one Python-and-torch start-up instead of two: half the jobs of a
+        smoke run are such experiments)."""
+        folders = self.chunk_dirs(wildcards)
+        return [f"{folder}/trials.jsonl" for folder in folders] if len(folders) > 1 else []
+
+    def gather_command(self, wildcards) -> str:
+        """The gathering job's command: join the chunks, or train the only chunk and join it."""
+        folders = self.chunk_dirs(wildcards)
+        experiment = f"{wildcards.paper} {wildcards.experiment} --profile {wildcards.profile}"
+        out = self.results_dir(wildcards.paper, wildcards.experiment, wildcards.profile)
+        if len(folders) > 1:
+            return f"python -m reproductions gather {experiment} --out {out} {' '.join(folders)}"
+        trials = Path(folders[0]).name
+        return f"python -m reproductions run {experiment} --trials {trials} --out {folders[0]} --gather-into {out}"
 
     def chunk_runtime(self, wildcards, attempt: int) -> int:
         return CHUNK_MINUTES[self.profile] * 2 ** (attempt - 1)
+
+    def gather_runtime(self, wildcards, attempt: int) -> int:
+        """Minutes: a chunk's when the job trains one, else ten (gathering only moves files)."""
+        return self.chunk_runtime(wildcards, attempt) if not self.chunk_results(wildcards) else 10 * attempt

@@ -22,10 +22,10 @@ committed_results = PIPELINE.committed_results
 CHUNK_MEM_MB = 2000
 
 
-# Gathering and the site build only move and render files: they run where
-# Snakemake runs, not as cluster jobs that would mostly wait in the queue.
+# The site build only renders files: it runs where Snakemake runs, not as a cluster job
+# that would mostly wait in the queue. (Gathering is a cluster job: for an experiment of
+# one chunk it trains that chunk too.)
 localrules:
-    gather,
     site,
 
 
@@ -56,6 +56,9 @@ rule train_chunk:
         " --trials {wildcards.first}-{wildcards.last} --out $(dirname {output.trials}) > {log} 2>&1"
 
 
+# An experiment's results: its chunks joined in trial order, with provenance. An
+# experiment of one chunk at this profile has no train_chunk job: this job trains the chunk
+# (in results/.../chunks/, where an interrupted run resumes) and joins it, in one process.
 rule gather:
     input:
         PIPELINE.chunk_results,
@@ -69,15 +72,14 @@ rule gather:
         "conda.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=CHUNK_MEM_MB,
+        runtime=PIPELINE.gather_runtime,
     params:
         config_hash=PIPELINE.config_hash,
         code_hash=CODE_HASH,
-        chunk_dirs=lambda w, input: " ".join(str(Path(p).parent) for p in input),
+        command=PIPELINE.gather_command,
     shell:
-        "python -m reproductions gather {wildcards.paper} {wildcards.experiment} --profile {wildcards.profile}"
-        " --out $(dirname {output.trials}) {params.chunk_dirs} > {log} 2>&1"
+        "OMP_NUM_THREADS={threads} MKL_NUM_THREADS={threads} {params.command} > {log} 2>&1"
 
 
 rule report:
