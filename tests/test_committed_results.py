@@ -150,6 +150,12 @@ PROBE_TOLERANCE = 0.01
 #: a probing trial that trained its own embedding (word2vec, an LSTM language model) is
 #: regenerated only if that training took at most this many CPU seconds when it was recorded
 OWN_EMBEDDING_SECONDS = 60
+#: ... and then compared within this: word2vec's updates run on BLAS kernels that the CPU picks,
+#: and a different last bit grows over millions of updates. Measured on the quickest word2vec
+#: trial with OpenBLAS forced to other CPUs' kernels (Haswell, SandyBridge, Prescott, Zen;
+#: 2026-12-04): accuracies within 0.0104 of the record (the seeds spread 0.03-0.06), probe
+#: weights within 3% of their norm. On the recording CPU the retrained embedding is the same.
+OWN_EMBEDDING_TOLERANCE = 0.03
 
 
 def flattened(record: dict, prefix: str = "") -> dict:
@@ -174,16 +180,11 @@ def check_probe_regenerates(label: str, results: dict) -> None:
     spec = ProbeSpec(**config["probe"])
     feature = spec.features[0]
     seed = config["seed"] + record["trial"]
+    tolerance = PROBE_TOLERANCE
     if spec.embedding == "published":
         embedding, sets, words = load_language(spec.language, spec.vocabulary, (feature,))
     else:  # an embedding the trial trained (one thread: the seed decides it), if short enough to train here
-        # word2vec's updates run on BLAS kernels chosen by the CPU, and a different last bit grows over
-        # millions of updates: the embedding is retrained only on the kind of CPU that recorded it
-        recorded = results["provenance"].get("machine", {}).get("cpu", {})
-        here = cpu_description()
-        if (recorded.get("model"), recorded.get("torch_capability")) != (here["model"], here["torch_capability"]):
-            pytest.skip(f"{label}: its embedding was trained on {recorded_cpu(results['provenance'])}, this is "
-                        f"{this_cpu()}: a retrained embedding is not comparable (its record is still checked)")
+        tolerance = OWN_EMBEDDING_TOLERANCE
         seconds = record["training"].get("cpu_seconds", record["training"]["seconds"])
         if seconds > OWN_EMBEDDING_SECONDS:
             pytest.skip(f"{label}: its quickest trial trained its embedding for {seconds:.0f} s, "
@@ -198,12 +199,12 @@ def check_probe_regenerates(label: str, results: dict) -> None:
     found = flattened(again)
     wrong = [f"{key} {found.get(key)!r} against {value!r} recorded" for key, value in expected.items()
              if found.get(key) != value and not (isinstance(value, float) and isinstance(found.get(key), float)
-                                                 and abs(found[key] - value) <= PROBE_TOLERANCE)]
+                                                 and abs(found[key] - value) <= tolerance)]
     assert not wrong, f"{where}: " + "; ".join(wrong)
     committed = torch.load(results["weights_path"], weights_only=True)[record["trial"]]
     for name, value in weights.items():
         recorded = committed[f"{feature}.{name}"]
-        allowed = PROBE_TOLERANCE * max(float(recorded.norm()), 1.0)
+        allowed = tolerance * max(float(recorded.norm()), 1.0)
         assert float((value - recorded).abs().max()) <= allowed, f"{where}: probe {name} differs"
 
 
