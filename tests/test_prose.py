@@ -1,6 +1,7 @@
 """Readable prose (issue 21): no paragraph of a review over 150 words, in the Markdown a
 contributor writes and on the built page a reader sees (paper.yaml's questions and answers
-and the pipeline's snippets included)."""
+and the pipeline's snippets included); and every verdict in a review's prose opens with the
+one verdict rule's word (docs/method.md#verdicts)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from reproductions.reporting.verdicts import IN_KIND, WORDS
 
 LIMIT = 150
 LIST_ITEM = re.compile(r"^\s*([-*+]|\d+\.)\s")
@@ -101,3 +103,120 @@ def test_no_paragraph_over_150_words_on_a_built_review(built_site):
         long = [f"{words(text)} words: {' '.join(text.split())[:100]}..." for text in parser.found
                 if words(text) > LIMIT]
         assert not long, f"{page.name}: paragraphs over {LIMIT} words: {long}"
+
+
+# Verdict leads (issue 21): every verdict in a review's prose opens with a bold lead that
+# names the claim and gives the one verdict rule's word, then, where the rule could not
+# compare numbers, one of the fixed readings in kind (docs/method.md#verdicts).
+VERDICTS_HEADING = re.compile(r"^#{2,6}\s+Verdicts\s*(\{.*\})?$")
+BULLET = re.compile(r"^[-*+]\s")
+LEAD = re.compile(r"^(?:[-*+]\s+)?\*\*(.+?)\*\*(.*)$")
+#: the 1997 review's tag: its verdict is the first sentence after it, not the lead
+TAG = "Verdict and reasons."
+#: wordings of a verdict other than the rule's ("reproduced qualitatively", "partly reproduced")
+OFF_WORDINGS = re.compile(r"\breproduces\b|\bqualitatively\b|\bpartly reproduced\b|\breproduced in kind\b")
+RULE_WORD = re.compile(r"\b(" + "|".join(re.escape(word) for word in WORDS) + r")\b")
+
+
+def verdict_leads(text: str) -> list[tuple[int, str]]:
+    """(first line, text) of every verdict lead of a page's Markdown: a paragraph that starts
+    with **Verdict, each top-level bullet of the list that follows such a paragraph, and each
+    top-level bullet under a "Verdicts" heading (a bullet's indented paragraphs are its own)."""
+    found, fence, under_heading, after_verdict, blank = [], False, False, False, True
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fence = not fence
+            continue
+        if fence:
+            continue
+        if not stripped:
+            blank = True
+            continue
+        starts = False
+        if stripped.startswith("#"):
+            under_heading, after_verdict = bool(VERDICTS_HEADING.match(stripped)), False
+        elif BULLET.match(line):
+            starts = under_heading or after_verdict
+        elif blank and not line[0].isspace():
+            after_verdict = stripped.startswith("**Verdict")
+            starts = after_verdict
+        blank = False
+        if starts:
+            block = [stripped]
+            for following in lines[index + 1:]:
+                if not following.strip() or BULLET.match(following) or following.lstrip().startswith("#"):
+                    break
+                block.append(following.strip())
+            found.append((index + 1, " ".join(block)))
+    return found
+
+
+def buried_verdicts(text: str) -> list[int]:
+    """Lines that start with **Verdict inside a paragraph: Markdown joins them to the text
+    before, so the reader meets the verdict at the end of another thought."""
+    lines, fence, found = text.splitlines(), False, []
+    for number, (before, line) in enumerate(zip([""] + lines, lines), 1):
+        if line.strip().startswith(("```", "~~~")):
+            fence = not fence
+        if (not fence and line.startswith("**Verdict") and before.strip()
+                and not before.lstrip().startswith(("#", "|", "<!--", "--8<--", "```", "~~~"))):
+            found.append(number)
+    return found
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<!Exp)(?<!e\.g)\.\s+(?=[A-Z*_(])", text.strip(), maxsplit=1)[0]
+
+
+def lead_problem(text: str) -> str | None:
+    """What is wrong with one verdict lead, or None."""
+    match = LEAD.match(text)
+    if not match:
+        return "no bold lead"
+    lead, rest = match.group(1), match.group(2)
+    lowered = lead.lower()
+    without_in_kind = lowered
+    for phrase in IN_KIND:
+        without_in_kind = without_in_kind.replace(phrase, "")
+    if OFF_WORDINGS.search(lowered):
+        return f"a wording other than the rule's ({OFF_WORDINGS.search(lowered).group(0)!r})"
+    if "in kind" in lowered and not any(phrase in lowered for phrase in IN_KIND):
+        return f"'in kind' without one of the fixed phrases {IN_KIND}"
+    if lead == TAG:
+        if not RULE_WORD.search(first_sentence(rest).replace("*", "").lower()):
+            return f"its first sentence names none of the rule's words {WORDS}"
+        return None
+    if not re.search(r":\s*" + RULE_WORD.pattern, without_in_kind):
+        return f"no 'claim: word' with one of the rule's words {WORDS}"
+    return None
+
+
+def test_the_lead_check_rejects_other_wordings():
+    page = ("### Verdicts\n\n- **$a^n b^n$: reproduced qualitatively.** Text.\n"
+            "- **Claim 2: as the paper says.** Text.\n\n  More of claim 2.\n"
+            "- **Claim 3: no number to compare; in kind, as we hoped.** Text.\n\n"
+            "## Next\n\n- **Not a verdict.** Text.\n\n"
+            "**Verdict.** None by the rule.\n\n- **Claim 4: partly.** Text.\n"
+            "- **Claim 5: no number to compare; in kind, partly as the paper says.** Text.\n\n"
+            "After the list.\n\n- **Not a verdict either.**\n\n"
+            "**Verdict and reasons.** It reproduces. The rule says partly.\n")
+    leads = verdict_leads(page)
+    assert [line for line, _ in leads] == [3, 4, 7, 13, 15, 16, 22]
+    assert [lead_problem(text) is None for _, text in leads] == [False, False, False, False, True, True, False]
+    assert lead_problem("**Verdict and reasons.** Exp. 2 is *not reproduced*. More.") is None
+    assert lead_problem("**Ablations: no number to compare.** Text.") is None
+    assert buried_verdicts("A thought.\n**Verdict: reproduced** here.\n\n**Verdict: partly.**\n") == [2]
+
+
+@pytest.mark.parametrize("page", sorted((ROOT / "docs" / "reviews").glob("*.md")), ids=lambda p: p.stem)
+def test_every_verdict_lead_uses_the_rules_words(page: Path):
+    leads = verdict_leads(page.read_text(encoding="utf-8"))
+    assert leads, f"{page.relative_to(ROOT)}: no verdict found (a **Verdict paragraph or a Verdicts heading)"
+    wrong = [f"{page.relative_to(ROOT)}:{line}: {text[:90]!r}: {lead_problem(text)}" for line, text in leads
+             if lead_problem(text)]
+    assert not wrong, "verdict leads not in the site's one wording:\n" + "\n".join(wrong)
+    buried = buried_verdicts(page.read_text(encoding="utf-8"))
+    assert not buried, (f"{page.relative_to(ROOT)}: lines {buried} start a verdict inside another paragraph; "
+                        "put a blank line before them")

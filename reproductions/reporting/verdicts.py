@@ -38,6 +38,17 @@ from .claims import BOUND_SIGNS, QUALITATIVE, SPEED, low_high
 from .measures import MEASURES, bin_counts
 
 WORDS = ("reproduced", "partly", "not reproduced", "untested", "no number to compare")
+#: a review's reading of a claim *in kind* (docs/method.md, "In kind"): the direction and the
+#: shape of our result against what the paper says, read from our tables where the rule has
+#: no number to compare. Never a verdict of the rule; a verdict lead names the rule's word
+#: first ("**Periodic languages (claim 2): no number to compare; in kind, as the paper says.**").
+IN_KIND = (
+    "in kind, as the paper says",
+    "in kind, partly as the paper says",
+    "in kind, not as the paper says",
+    "in kind, consistent at our budget",
+    "in kind, not tested",
+)
 #: within this factor of the paper's number: reproduced
 TOLERANCE = 3.0
 #: beyond TOLERANCE but within this factor: partly; further: not reproduced
