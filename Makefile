@@ -51,7 +51,7 @@ paper: site
 # pipeline's tests to a worker at a time (tests/conftest.py).
 TEST_WORKERS ?= 2
 test: setup
-	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadgroup $(ARGS)
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadgroup --durations=25 $(ARGS)
 
 # make review ID=gers2001: that paper's pipeline (PROFILE, default `default`), then a strict
 # build of the site into site-preview/, where papers not run show "not yet run". The id

@@ -15,6 +15,7 @@ import yaml
 from mkdocs.exceptions import PluginError
 
 from conftest import ROOT
+from reproductions.reporting import repository_files
 from reproductions.config import discover_papers
 from reproductions.reporting import bibliography
 
@@ -160,10 +161,12 @@ def test_repo_url_comes_from_the_environment_and_is_https():
     from mkdocs.config import load_config
 
     assert re.search(r"^repo_url: !ENV SITE_REPO_URL$", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)
-    # unset: no made-up address; repository paths without an annotated page stay plain text
+    # unset: no made-up address; a repository path links to the site's own page of the file
     out = hooks.link_sources("<code>reproductions/gers2001/paper.yaml</code>",
-                             SimpleNamespace(repo_url=None, extra={}, config_file_path=str(ROOT / "mkdocs.yml")))
-    assert out == "<code>reproductions/gers2001/paper.yaml</code>"
+                             SimpleNamespace(repo_url=None, extra={}, config_file_path=str(ROOT / "mkdocs.yml")),
+                             "reviews/gers2001.md")
+    assert out == ('<a href="../files/reproductions/gers2001/paper.yaml.html">'
+                   "<code>reproductions/gers2001/paper.yaml</code></a>")
     os.environ["SITE_REPO_URL"] = "https://example.org/repo"
     try:
         assert load_config(str(ROOT / "mkdocs.yml")).repo_url == "https://example.org/repo"
@@ -185,3 +188,41 @@ def test_math_in_a_notebook_heading_is_typeset_in_the_table_of_contents():
     hooks.typeset_toc([review])
     assert item.typeset["title"] == 'Inside the best LSTM on <span class="arithmatex">\\(a^n b^n\\)</span>'
     assert review.typeset["title"] == 'On <span class="arithmatex">\\(a^n b^n\\)</span>'
+
+
+def test_without_a_repository_address_the_site_carries_the_files_its_pages_name(tmp_path):
+    (tmp_path / "reproductions/demo").mkdir(parents=True)
+    (tmp_path / "reproductions/demo/paper.yaml").write_text("title: `x`\n")
+    (tmp_path / "reproductions/demo/weights.pt").write_bytes(bytes(range(256)))
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results/long.jsonl").write_text("".join(f'{{"trial": {i}}}\n' for i in range(10_000)))
+    named = repository_files.named_paths(["see `reproductions/demo/` and `results/long.jsonl`, "
+                                          "`reproductions/<id>/paper.yaml`, `reproductions/gone.py: f`"])
+    assert named == {"reproductions/demo/", "results/long.jsonl", "reproductions/gone.py"}
+    pages = repository_files.pages(tmp_path, named)
+    assert sorted(pages) == ["files/reproductions/demo/index.md", "files/reproductions/demo/paper.yaml.md",
+                             "files/reproductions/demo/weights.pt.md", "files/results/long.jsonl.md"]
+    assert "- [`paper.yaml`](paper.yaml.md)" in pages["files/reproductions/demo/index.md"]
+    assert "```yaml\ntitle: `x`\n```" in pages["files/reproductions/demo/paper.yaml.md"]
+    assert "A binary file of 256 bytes" in pages["files/reproductions/demo/weights.pt.md"]
+    long_page = pages["files/results/long.jsonl.md"]
+    assert len(long_page) < repository_files.PAGE_CHARACTERS + 1000
+    assert "of 10,000 lines" in long_page
+    assert all(page.startswith("---\nsearch:\n  exclude: true\n") for page in pages.values())
+
+
+def test_a_path_that_names_nothing_fails_a_strict_build(caplog):
+    config = SimpleNamespace(repo_url=None, extra={}, config_file_path=str(ROOT / "mkdocs.yml"))
+    html = ("<code>reproductions/no_such_file.py</code> <code>reproductions/&lt;id&gt;/paper.yaml</code> "
+            "<code>results/default/x/trials.jsonl</code>")
+    with caplog.at_level("WARNING", logger="mkdocs.hooks.site"):
+        assert hooks.link_sources(html, config, "method.md") == html
+    assert [r.getMessage() for r in caplog.records] == [
+        "method.md: names `reproductions/no_such_file.py`, which is not in the repository"]
+
+
+def test_a_docs_path_links_to_the_site_itself():
+    config = SimpleNamespace(repo_url=None, extra={}, config_file_path=str(ROOT / "mkdocs.yml"))
+    out = hooks.link_sources("<code>docs/method.md</code> <code>docs/references.bib</code>", config, "reviews/x.md")
+    assert '<a href="../method.html"><code>docs/method.md</code></a>' in out
+    assert '<a href="../references.bib"><code>docs/references.bib</code></a>' in out

@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import json
+import logging
 import posixpath
 import re
 import shutil
@@ -45,8 +46,11 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from reproductions.config import discover_papers, load_paper, read_yaml
-from reproductions.reporting import bibliography, ledger
+from reproductions.reporting import bibliography, ledger, repository_files
 from reproductions.reporting.text import escape_html_text, escape_markdown_text, markdown_url, plain_math
+
+#: a warning here fails `mkdocs build --strict`
+log = logging.getLogger("mkdocs.hooks.site")
 
 md = escape_markdown_text  # every paper.yaml string a page shows goes through this
 
@@ -129,6 +133,10 @@ def on_files(files, config):
     for path, content in source_pages(Path(config.config_file_path).parent).items():
         if not files.get_file_from_path(path):
             files.append(File.generated(config, path, content=content))
+    if not config.repo_url:  # no repository to link to: the site carries the files its pages name
+        for path, content in repository_file_pages(config).items():
+            if not files.get_file_from_path(path):
+                files.append(File.generated(config, path, content=content))
     config.nav = build_nav(files)
     return files
 
@@ -655,21 +663,43 @@ SOURCE_PATH = re.compile(
     r"<code>((?:reproductions|docs|tests|config|scripts|results|profiles|sources)/[^<\s:]+|Snakefile|Makefile)([^<]*)</code>")
 
 
+def repository_file_pages(config) -> dict[str, str]:
+    """The pages of the repository files that the site's Markdown and the papers' metadata
+    name in code (reproductions/reporting/repository_files.py)."""
+    root = Path(config.config_file_path).parent
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(config.docs_dir).rglob("*.md"))]
+    texts += [(p / "paper.yaml").read_text(encoding="utf-8") for p in discover_papers(paper_root(config))]
+    return repository_files.pages(root, repository_files.named_paths(texts))
+
+
 def link_sources(html: str, config, src: str = "index.md") -> str:
     """Every repository path on a page (`reproductions/...` in code, optionally followed by a
     name such as `: squared_error`) becomes a link: to its annotated source page when the site
-    has one, otherwise, with `repo_url` set in mkdocs.yml, to the file in the repository."""
+    has one; a path under docs/ to the site's own page or file; otherwise, with `repo_url` set
+    in mkdocs.yml, to the file in the repository, and without it to the site's page of the
+    file. A path that names nothing in the repository stops a strict build (a placeholder such
+    as `reproductions/<id>/paper.yaml` and the pipeline's results/ excepted)."""
+    root = Path(config.config_file_path).parent
     repo = (config.repo_url or "").rstrip("/")
     branch = config.extra.get("repo_branch", "main")
-    annotated = {path: page for path, page in source_files(Path(config.config_file_path).parent)}
+    annotated = {path: page for path, page in source_files(root)}
 
     def replace(match):
         path = match.group(1)
-        if path in annotated and src != annotated[path]:
+        if path in annotated:
+            if src == annotated[path]:
+                return match.group(0)
             target = link(src, annotated[path]).removesuffix(".md") + ".html"
+        elif path.startswith("docs/") and (root / path).exists():
+            target = link(src, path.removeprefix("docs/"))
+            target = target.removesuffix(".md") + ".html" if target.endswith(".md") else target
         elif repo:
             target = f"{repo}/blob/{branch}/{path}"
+        elif (root / path).exists():
+            target = link(src, repository_files.page_of(path, root)).removesuffix(".md") + ".html"
         else:
+            if "&lt;" not in path and not path.startswith("results/"):
+                log.warning(f"{src}: names `{path}`, which is not in the repository")
             return match.group(0)
         return f'<a href="{escape_html_text(target)}">{match.group(0)}</a>'
 
