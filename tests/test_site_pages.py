@@ -199,10 +199,12 @@ def test_without_a_repository_address_the_site_carries_the_files_its_pages_name(
     named = repository_files.named_paths(["see `reproductions/demo/` and `results/long.jsonl`, "
                                           "`reproductions/<id>/paper.yaml`, `reproductions/gone.py: f`"])
     assert named == {"reproductions/demo/", "results/long.jsonl", "reproductions/gone.py"}
-    pages = repository_files.pages(tmp_path, named)
+    pages = repository_files.pages(tmp_path, named, {"reproductions/demo/paper.yaml": "source/demo/paper.md"})
     assert sorted(pages) == ["files/reproductions/demo/index.md", "files/reproductions/demo/paper.yaml.md",
                              "files/reproductions/demo/weights.pt.md", "files/results/long.jsonl.md"]
-    assert "- [`paper.yaml`](paper.yaml.md)" in pages["files/reproductions/demo/index.md"]
+    # a folder's list links a file the site shows annotated to its annotated page
+    assert "- [`paper.yaml`](../../../source/demo/paper.md)" in pages["files/reproductions/demo/index.md"]
+    assert "- [`weights.pt`](weights.pt.md)" in pages["files/reproductions/demo/index.md"]
     assert "```yaml\ntitle: `x`\n```" in pages["files/reproductions/demo/paper.yaml.md"]
     assert "A binary file of 256 bytes" in pages["files/reproductions/demo/weights.pt.md"]
     long_page = pages["files/results/long.jsonl.md"]

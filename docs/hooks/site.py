@@ -669,7 +669,7 @@ def repository_file_pages(config) -> dict[str, str]:
     root = Path(config.config_file_path).parent
     texts = [p.read_text(encoding="utf-8") for p in sorted(Path(config.docs_dir).rglob("*.md"))]
     texts += [(p / "paper.yaml").read_text(encoding="utf-8") for p in discover_papers(paper_root(config))]
-    return repository_files.pages(root, repository_files.named_paths(texts))
+    return repository_files.pages(root, repository_files.named_paths(texts), dict(source_files(root)))
 
 
 def link_sources(html: str, config, src: str = "index.md") -> str:

@@ -11,6 +11,7 @@ out; a binary file shows its size and digest.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from pathlib import Path
 
@@ -38,9 +39,10 @@ def page_of(path: str, root: Path) -> str:
     return f"files/{path}/index.md" if (root / path).is_dir() else f"files/{path}.md"
 
 
-def pages(root: Path, named: set[str]) -> dict[str, str]:
+def pages(root: Path, named: set[str], annotated: dict[str, str] | None = None) -> dict[str, str]:
     """{page: Markdown} for every named file or folder that exists (not under docs/: the site
-    carries those itself), and for the files directly in a named folder."""
+    carries those itself), and for the files directly in a named folder. `annotated`: {path:
+    page} of files the site shows annotated, which a folder's list links to instead."""
     shown: dict[str, str] = {}
     for path in sorted(named):
         target = root / path
@@ -49,7 +51,7 @@ def pages(root: Path, named: set[str]) -> dict[str, str]:
         files = [target]
         if target.is_dir():
             children = sorted(p for p in target.iterdir() if p.name not in SKIPPED_PARTS and not p.name.startswith("."))
-            shown[page_of(path, root)] = folder_page(path, children)
+            shown[page_of(path, root)] = folder_page(path, children, root, annotated or {})
             files = [child for child in children if child.is_file()]
         for file in files:
             shown[page_of(file.relative_to(root).as_posix(), root)] = file_page(file.relative_to(root).as_posix(), file)
@@ -76,7 +78,14 @@ def file_page(path: str, file: Path) -> str:
             f"{fence}{language}\n{shown.rstrip(chr(10))}\n{fence}" + note + "\n")
 
 
-def folder_page(path: str, children: list[Path]) -> str:
-    rows = [f"- [`{child.name}`]({child.name}.md)" if child.is_file() else f"- `{child.name}/`" for child in children]
+def folder_page(path: str, children: list[Path], root: Path, annotated: dict[str, str]) -> str:
+    here = posixpath.dirname(page_of(path, root))
+
+    def item(child: Path) -> str:
+        if not child.is_file():
+            return f"- `{child.name}/`"
+        target = annotated.get(child.relative_to(root).as_posix(), page_of(child.relative_to(root).as_posix(), root))
+        return f"- [`{child.name}`]({posixpath.relpath(target, here)})"
+
     return (f"---\nsearch:\n  exclude: true\n---\n\n# {escape_markdown_text(path.rstrip('/'))}/\n\n"
-            "The folder as it is in this build of the site:\n\n" + "\n".join(rows) + "\n")
+            "The folder as it is in this build of the site:\n\n" + "\n".join(map(item, children)) + "\n")
