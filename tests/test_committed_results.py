@@ -5,6 +5,7 @@ compact."""
 
 import copy
 import json
+import os
 import re
 import subprocess
 
@@ -150,12 +151,15 @@ PROBE_TOLERANCE = 0.01
 #: a probing trial that trained its own embedding (word2vec, an LSTM language model) is
 #: regenerated only if that training took at most this many CPU seconds when it was recorded
 OWN_EMBEDDING_SECONDS = 60
-#: ... and then compared within this: word2vec's updates run on BLAS kernels that the CPU picks,
-#: and a different last bit grows over millions of updates. Measured on the quickest word2vec
-#: trial with OpenBLAS forced to other CPUs' kernels (Haswell, SandyBridge, Prescott, Zen;
-#: 2026-12-04): accuracies within 0.0104 of the record (the seeds spread 0.03-0.06), probe
-#: weights within 3% of their norm. On the recording CPU the retrained embedding is the same.
-OWN_EMBEDDING_TOLERANCE = 0.03
+#: ... and then compared within PROBE_TOLERANCE on the CPU that recorded it (the same seed gives
+#: the same embedding), and within this where BLAS may pick other kernels: word2vec's updates
+#: run on them, and a different last bit grows over millions of updates. Measured on the
+#: quickest trial of word2vec_0_3m and word2vec_1m with OpenBLAS forced to four other CPUs'
+#: kernels (Haswell, SandyBridge, Prescott, Zen) on one machine (2026-12-04): numbers within
+#: 0.0104 of the record, probe weights within 0.0032 of their norm. The seeds of a committed
+#: experiment spread 0.03 to 0.06 on the same numbers, so this still tells a retrained
+#: embedding from one of another seed only roughly; other CPU families (ARM) are untested.
+OWN_EMBEDDING_TOLERANCE = 0.02
 
 
 def flattened(record: dict, prefix: str = "") -> dict:
@@ -167,6 +171,15 @@ def flattened(record: dict, prefix: str = "") -> dict:
         else:
             flat[f"{prefix}{key}"] = value
     return flat
+
+
+def blas_may_differ(provenance: dict) -> bool:
+    """Whether BLAS may run other kernels here than where the result was recorded: another CPU
+    model or instruction set, or OpenBLAS told to act as another CPU (OPENBLAS_CORETYPE)."""
+    recorded = provenance.get("machine", {}).get("cpu", {})
+    here = cpu_description()
+    return (bool(os.environ.get("OPENBLAS_CORETYPE"))
+            or (recorded.get("model"), recorded.get("torch_capability")) != (here["model"], here["torch_capability"]))
 
 
 def check_probe_regenerates(label: str, results: dict) -> None:
@@ -184,7 +197,8 @@ def check_probe_regenerates(label: str, results: dict) -> None:
     if spec.embedding == "published":
         embedding, sets, words = load_language(spec.language, spec.vocabulary, (feature,))
     else:  # an embedding the trial trained (one thread: the seed decides it), if short enough to train here
-        tolerance = OWN_EMBEDDING_TOLERANCE
+        if blas_may_differ(results["provenance"]):
+            tolerance = OWN_EMBEDDING_TOLERANCE
         seconds = record["training"].get("cpu_seconds", record["training"]["seconds"])
         if seconds > OWN_EMBEDDING_SECONDS:
             pytest.skip(f"{label}: its quickest trial trained its embedding for {seconds:.0f} s, "

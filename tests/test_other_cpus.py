@@ -12,7 +12,7 @@ switches, and the committed-results test must still pass there:
   so its bit-for-bit regeneration is skipped, saying why (the eager path still runs);
 * OpenBLAS's kernels for a 2011 CPU (Sandy Bridge: AVX, no AVX2 or FMA), on which gensim's
   word2vec runs: the retrained embedding differs, its probe numbers stay within the
-  stated tolerance.
+  stated tolerance (test_committed_results.OWN_EMBEDDING_TOLERANCE).
 """
 
 import os

@@ -162,6 +162,7 @@ def test_repo_url_comes_from_the_environment_and_is_https():
 
     assert re.search(r"^repo_url: !ENV SITE_REPO_URL$", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)
     # unset: no made-up address; a repository path links to the site's own page of the file
+    hooks.carried_files["reproductions/gers2001/paper.yaml"] = "files/reproductions/gers2001/paper.yaml.md"
     out = hooks.link_sources("<code>reproductions/gers2001/paper.yaml</code>",
                              SimpleNamespace(repo_url=None, extra={}, config_file_path=str(ROOT / "mkdocs.yml")),
                              "reviews/gers2001.md")
@@ -192,31 +193,46 @@ def test_math_in_a_notebook_heading_is_typeset_in_the_table_of_contents():
 
 def test_without_a_repository_address_the_site_carries_the_files_its_pages_name(tmp_path):
     (tmp_path / "reproductions/demo").mkdir(parents=True)
-    (tmp_path / "reproductions/demo/paper.yaml").write_text("title: `x`\n")
+    (tmp_path / "reproductions/demo/paper.yaml").write_text("title: `x`\n--8<-- \"other.md\"\n")
     (tmp_path / "reproductions/demo/weights.pt").write_bytes(bytes(range(256)))
+    (tmp_path / "reproductions/demo/untracked.txt").write_text("a local file\n")
     (tmp_path / "results").mkdir()
     (tmp_path / "results/long.jsonl").write_text("".join(f'{{"trial": {i}}}\n' for i in range(10_000)))
+    tracked = {"reproductions/demo/paper.yaml", "reproductions/demo/weights.pt", "results/long.jsonl"}
     named = repository_files.named_paths(["see `reproductions/demo/` and `results/long.jsonl`, "
-                                          "`reproductions/<id>/paper.yaml`, `reproductions/gone.py: f`"])
-    assert named == {"reproductions/demo/", "results/long.jsonl", "reproductions/gone.py"}
-    pages = repository_files.pages(tmp_path, named, {"reproductions/demo/paper.yaml": "source/demo/paper.md"})
-    assert sorted(pages) == ["files/reproductions/demo/index.md", "files/reproductions/demo/paper.yaml.md",
-                             "files/reproductions/demo/weights.pt.md", "files/results/long.jsonl.md"]
+                                          "`reproductions/<id>/paper.yaml`, `reproductions/gone.py: f`, "
+                                          "`reproductions/demo/untracked.txt`, `scripts/../.git/config`"])
+    assert "reproductions/<id>/paper.yaml" not in named
+    pages = repository_files.pages(tmp_path, named, tracked, {"reproductions/demo/paper.yaml": "source/demo/paper.md"})
+    # only what git tracks: not an untracked local file, not a path that climbs out with ..
+    assert sorted(pages) == ["reproductions/demo", "reproductions/demo/paper.yaml", "reproductions/demo/weights.pt",
+                             "results/long.jsonl"]
+    assert pages["reproductions/demo"][0] == "files/reproductions/demo/index.md"
+    folder = pages["reproductions/demo"][1]
     # a folder's list links a file the site shows annotated to its annotated page
-    assert "- [`paper.yaml`](../../../source/demo/paper.md)" in pages["files/reproductions/demo/index.md"]
-    assert "- [`weights.pt`](weights.pt.md)" in pages["files/reproductions/demo/index.md"]
-    assert "```yaml\ntitle: `x`\n```" in pages["files/reproductions/demo/paper.yaml.md"]
-    assert "A binary file of 256 bytes" in pages["files/reproductions/demo/weights.pt.md"]
-    long_page = pages["files/results/long.jsonl.md"]
+    assert "- [`paper.yaml`](../../../source/demo/paper.md)" in folder
+    assert "- [`weights.pt`](weights.pt.md)" in folder and "untracked" not in folder
+    page, text = pages["reproductions/demo/paper.yaml"]
+    assert page == "files/reproductions/demo/paper.yaml.md"
+    # a snippet line is shown as written, not replaced by another file
+    assert '```yaml\ntitle: `x`\n;--8<-- "other.md"\n```' in text
+    assert "A binary file of 256 bytes" in pages["reproductions/demo/weights.pt"][1]
+    long_page = pages["results/long.jsonl"][1]
     assert len(long_page) < repository_files.PAGE_CHARACTERS + 1000
     assert "of 10,000 lines" in long_page
-    assert all(page.startswith("---\nsearch:\n  exclude: true\n") for page in pages.values())
+    assert all(text.startswith("---\nsearch:\n  exclude: true\n") for _, text in pages.values())
+
+
+def test_only_files_git_tracks_are_carried():
+    tracked = repository_files.tracked_files(ROOT)
+    assert "reproductions/gers2001/paper.yaml" in tracked
+    assert not any(path.startswith((".git/", "results/default/", "sources/npm/node_modules/")) for path in tracked)
 
 
 def test_a_path_that_names_nothing_fails_a_strict_build(caplog):
     config = SimpleNamespace(repo_url=None, extra={}, config_file_path=str(ROOT / "mkdocs.yml"))
     html = ("<code>reproductions/no_such_file.py</code> <code>reproductions/&lt;id&gt;/paper.yaml</code> "
-            "<code>results/default/x/trials.jsonl</code>")
+            "<code>results/default/x/trials.jsonl</code> <code>reproductions/*/paper.yaml</code>")
     with caplog.at_level("WARNING", logger="mkdocs.hooks.site"):
         assert hooks.link_sources(html, config, "method.md") == html
     assert [r.getMessage() for r in caplog.records] == [

@@ -133,10 +133,12 @@ def on_files(files, config):
     for path, content in source_pages(Path(config.config_file_path).parent).items():
         if not files.get_file_from_path(path):
             files.append(File.generated(config, path, content=content))
+    carried_files.clear()
     if not config.repo_url:  # no repository to link to: the site carries the files its pages name
-        for path, content in repository_file_pages(config).items():
-            if not files.get_file_from_path(path):
-                files.append(File.generated(config, path, content=content))
+        for path, (page, content) in repository_file_pages(config).items():
+            if not files.get_file_from_path(page):
+                files.append(File.generated(config, page, content=content))
+                carried_files[path] = page
     config.nav = build_nav(files)
     return files
 
@@ -663,13 +665,20 @@ SOURCE_PATH = re.compile(
     r"<code>((?:reproductions|docs|tests|config|scripts|results|profiles|sources)/[^<\s:]+|Snakefile|Makefile)([^<]*)</code>")
 
 
-def repository_file_pages(config) -> dict[str, str]:
+#: {repository path: its page} of the files this build carries (on_files)
+carried_files: dict[str, str] = {}
+#: a path a page names as an example or a pattern, not as one file
+PLACEHOLDER = re.compile(r"&lt;|[*{}]")
+
+
+def repository_file_pages(config) -> dict[str, tuple[str, str]]:
     """The pages of the repository files that the site's Markdown and the papers' metadata
     name in code (reproductions/reporting/repository_files.py)."""
     root = Path(config.config_file_path).parent
     texts = [p.read_text(encoding="utf-8") for p in sorted(Path(config.docs_dir).rglob("*.md"))]
     texts += [(p / "paper.yaml").read_text(encoding="utf-8") for p in discover_papers(paper_root(config))]
-    return repository_files.pages(root, repository_files.named_paths(texts), dict(source_files(root)))
+    return repository_files.pages(root, repository_files.named_paths(texts), repository_files.tracked_files(root),
+                                  dict(source_files(root)))
 
 
 def link_sources(html: str, config, src: str = "index.md") -> str:
@@ -677,29 +686,34 @@ def link_sources(html: str, config, src: str = "index.md") -> str:
     name such as `: squared_error`) becomes a link: to its annotated source page when the site
     has one; a path under docs/ to the site's own page or file; otherwise, with `repo_url` set
     in mkdocs.yml, to the file in the repository, and without it to the site's page of the
-    file. A path that names nothing in the repository stops a strict build (a placeholder such
-    as `reproductions/<id>/paper.yaml` and the pipeline's results/ excepted)."""
+    file (`carried_files`). A path that names nothing in the repository, or that the site
+    cannot link, stops a strict build (a pattern such as `reproductions/<id>/paper.yaml` or
+    `results/*/...`, and the pipeline's git-ignored results/, excepted)."""
     root = Path(config.config_file_path).parent
     repo = (config.repo_url or "").rstrip("/")
     branch = config.extra.get("repo_branch", "main")
-    annotated = {path: page for path, page in source_files(root)}
+    annotated = dict(source_files(root))
 
     def replace(match):
         path = match.group(1)
+        if PLACEHOLDER.search(path) or (path.startswith("results/") and not (root / path).exists()):
+            return match.group(0)
         if path in annotated:
             if src == annotated[path]:
                 return match.group(0)
             target = link(src, annotated[path]).removesuffix(".md") + ".html"
-        elif path.startswith("docs/") and (root / path).exists():
+        elif not (root / path).exists():
+            log.warning(f"{src}: names `{path}`, which is not in the repository")
+            return match.group(0)
+        elif path.startswith("docs/") and not path.startswith(repository_files.SITE_EXCLUDED):
             target = link(src, path.removeprefix("docs/"))
             target = target.removesuffix(".md") + ".html" if target.endswith(".md") else target
         elif repo:
             target = f"{repo}/blob/{branch}/{path}"
-        elif (root / path).exists():
-            target = link(src, repository_files.page_of(path, root)).removesuffix(".md") + ".html"
+        elif path.rstrip("/") in carried_files:
+            target = link(src, carried_files[path.rstrip("/")]).removesuffix(".md") + ".html"
         else:
-            if "&lt;" not in path and not path.startswith("results/"):
-                log.warning(f"{src}: names `{path}`, which is not in the repository")
+            log.warning(f"{src}: names `{path}`, which the site carries no page of (not tracked by git?)")
             return match.group(0)
         return f'<a href="{escape_html_text(target)}">{match.group(0)}</a>'
 

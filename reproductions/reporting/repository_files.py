@@ -13,19 +13,23 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import subprocess
 from pathlib import Path
 
-from .text import escape_markdown_text
+from .text import escape_markdown_text, markdown_url
 
 #: the top-level places a page may name, as docs/hooks/site.py links them
 ROOTS = ("reproductions", "docs", "tests", "config", "scripts", "results", "profiles", "sources")
 #: a repository path written in code in Markdown or YAML: `path` or `path: name`
 NAMED_PATH = re.compile(r"`((?:%s)/[^`\s:<>*{}]*|Snakefile|Makefile)(?=[`:])" % "|".join(ROOTS))
+#: what mkdocs.yml's exclude_docs keeps out of the site, though it lies under docs/
+SITE_EXCLUDED = ("docs/hooks/", "docs/generated/")
+#: a line that pymdownx.snippets would replace by a file's text
+SNIPPET_LINE = re.compile(r"^(\s*)(-{1,}8<-{1,})", re.MULTILINE)
 #: how much of a long file its page shows
 PAGE_CHARACTERS = 30_000
 LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".smk": "python", ".json": "json",
              ".jsonl": "json", ".md": "markdown", ".sh": "bash", ".toml": "toml", ".bib": "bibtex"}
-SKIPPED_PARTS = {"__pycache__", "node_modules", ".snakemake"}
 
 
 def named_paths(texts: list[str]) -> set[str]:
@@ -33,28 +37,38 @@ def named_paths(texts: list[str]) -> set[str]:
     return {match.group(1) for text in texts for match in NAMED_PATH.finditer(text)}
 
 
-def page_of(path: str, root: Path) -> str:
+def tracked_files(root: Path) -> set[str]:
+    """The files git tracks in this checkout: the only ones the site may show (not a
+    credential in .git/config, a git-ignored output, a symlink into node_modules or a path
+    that climbs out with ..). None tracked when `root` is not a git checkout."""
+    listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True)
+    return set(listed.stdout.decode("utf-8", "replace").split("\0")) - {""} if listed.returncode == 0 else set()
+
+
+def page_of(path: str, folder: bool) -> str:
     """The site page (under docs/) that shows a named file or folder."""
     path = path.rstrip("/")
-    return f"files/{path}/index.md" if (root / path).is_dir() else f"files/{path}.md"
+    return f"files/{path}/index.md" if folder else f"files/{path}.md"
 
 
-def pages(root: Path, named: set[str], annotated: dict[str, str] | None = None) -> dict[str, str]:
-    """{page: Markdown} for every named file or folder that exists (not under docs/: the site
-    carries those itself), and for the files directly in a named folder. `annotated`: {path:
-    page} of files the site shows annotated, which a folder's list links to instead."""
-    shown: dict[str, str] = {}
+def pages(root: Path, named: set[str], tracked: set[str],
+          annotated: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """{repository path: (page, Markdown)} for every named file or folder that git tracks
+    (not under docs/: the site carries those itself), and for the files directly in a named
+    folder. `annotated`: {path: page} of files the site shows annotated, which a folder's
+    list links to instead."""
+    shown: dict[str, tuple[str, str]] = {}
     for path in sorted(named):
-        target = root / path
-        if not target.exists() or path.startswith("docs/") or SKIPPED_PARTS & set(Path(path).parts):
-            continue
-        files = [target]
-        if target.is_dir():
-            children = sorted(p for p in target.iterdir() if p.name not in SKIPPED_PARTS and not p.name.startswith("."))
-            shown[page_of(path, root)] = folder_page(path, children, root, annotated or {})
-            files = [child for child in children if child.is_file()]
+        path = path.rstrip("/")
+        if path.startswith("docs/") and not path.startswith(SITE_EXCLUDED):
+            continue  # a page or file of the site itself
+        files = [path] if path in tracked else []
+        if not files and (inside := sorted(f for f in tracked if f.startswith(path + "/"))):
+            children = sorted({path + "/" + f[len(path) + 1:].split("/")[0] for f in inside})
+            files = [child for child in children if child in tracked]
+            shown[path] = (page_of(path, True), folder_page(path, children, tracked, annotated or {}))
         for file in files:
-            shown[page_of(file.relative_to(root).as_posix(), root)] = file_page(file.relative_to(root).as_posix(), file)
+            shown[file] = (page_of(file, False), file_page(file, root / file))
     return shown
 
 
@@ -72,20 +86,24 @@ def file_page(path: str, file: Path) -> str:
         shown = shown[:shown.rfind("\n") + 1] or shown
         note = (f"\n\nThe first {shown.count(chr(10)):,} of {text.count(chr(10)):,} lines; "
                 f"the whole file ({len(data):,} bytes) is in a checkout of the repository.\n")
+    # pymdownx.snippets reads `--8<--` lines before code blocks are parsed: escaped, they show as written
+    shown = SNIPPET_LINE.sub(r"\1;\2", shown)
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", shown)), default=0))
     language = LANGUAGES.get(file.suffix, "text")
     return (head + f"The file as it is in this build of the site ({len(data):,} bytes).\n\n"
             f"{fence}{language}\n{shown.rstrip(chr(10))}\n{fence}" + note + "\n")
 
 
-def folder_page(path: str, children: list[Path], root: Path, annotated: dict[str, str]) -> str:
-    here = posixpath.dirname(page_of(path, root))
+def folder_page(path: str, children: list[str], tracked: set[str], annotated: dict[str, str]) -> str:
+    here = posixpath.dirname(page_of(path, True))
 
-    def item(child: Path) -> str:
-        if not child.is_file():
-            return f"- `{child.name}/`"
-        target = annotated.get(child.relative_to(root).as_posix(), page_of(child.relative_to(root).as_posix(), root))
-        return f"- [`{child.name}`]({posixpath.relpath(target, here)})"
+    def item(child: str) -> str:
+        name = posixpath.basename(child)
+        if child not in tracked:
+            return f"- `{name}/`"
+        target = annotated.get(child, page_of(child, False))
+        return f"- [`{name}`]({markdown_url(posixpath.relpath(target, here))})"
 
-    return (f"---\nsearch:\n  exclude: true\n---\n\n# {escape_markdown_text(path.rstrip('/'))}/\n\n"
-            "The folder as it is in this build of the site:\n\n" + "\n".join(map(item, children)) + "\n")
+    return (f"---\nsearch:\n  exclude: true\n---\n\n# {escape_markdown_text(path)}/\n\n"
+            "The folder as it is in this build of the site (the files git tracks):\n\n"
+            + "\n".join(map(item, children)) + "\n")
