@@ -244,3 +244,14 @@ def test_a_docs_path_links_to_the_site_itself():
     out = hooks.link_sources("<code>docs/method.md</code> <code>docs/references.bib</code>", config, "reviews/x.md")
     assert '<a href="../method.html"><code>docs/method.md</code></a>' in out
     assert '<a href="../references.bib"><code>docs/references.bib</code></a>' in out
+
+
+def test_a_copy_that_is_no_checkout_carries_its_own_files_only(tmp_path):
+    for name in ["reproductions/a.py", ".git/config", "results/smoke/x/trials.jsonl", "results/paper/x/trials.jsonl",
+                 "sources/npm/real/node_modules/corpus.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts/outside").symlink_to("/etc/hostname")
+    assert not repository_files.is_checkout(tmp_path)
+    assert repository_files.tracked_files(tmp_path) == {"reproductions/a.py", "results/paper/x/trials.jsonl"}

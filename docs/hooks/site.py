@@ -693,6 +693,9 @@ def link_sources(html: str, config, src: str = "index.md") -> str:
     repo = (config.repo_url or "").rstrip("/")
     branch = config.extra.get("repo_branch", "main")
     annotated = dict(source_files(root))
+    # in a checkout, a stale path fails the strict build; a partial copy (a test's site with
+    # some papers only) may name files it does not hold
+    missing = log.warning if repository_files.is_checkout(root) else log.info
 
     def replace(match):
         path = match.group(1)
@@ -703,7 +706,7 @@ def link_sources(html: str, config, src: str = "index.md") -> str:
                 return match.group(0)
             target = link(src, annotated[path]).removesuffix(".md") + ".html"
         elif not (root / path).exists():
-            log.warning(f"{src}: names `{path}`, which is not in the repository")
+            missing(f"{src}: names `{path}`, which is not in the repository")
             return match.group(0)
         elif path.startswith("docs/") and not path.startswith(repository_files.SITE_EXCLUDED):
             target = link(src, path.removeprefix("docs/"))
@@ -713,7 +716,7 @@ def link_sources(html: str, config, src: str = "index.md") -> str:
         elif path.rstrip("/") in carried_files:
             target = link(src, carried_files[path.rstrip("/")]).removesuffix(".md") + ".html"
         else:
-            log.warning(f"{src}: names `{path}`, which the site carries no page of (not tracked by git?)")
+            missing(f"{src}: names `{path}`, which the site carries no page of (not tracked by git?)")
             return match.group(0)
         return f'<a href="{escape_html_text(target)}">{match.group(0)}</a>'
 

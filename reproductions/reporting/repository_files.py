@@ -11,6 +11,7 @@ out; a binary file shows its size and digest.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 import subprocess
@@ -37,12 +38,33 @@ def named_paths(texts: list[str]) -> set[str]:
     return {match.group(1) for text in texts for match in NAMED_PATH.finditer(text)}
 
 
+#: what a copy that is not a git checkout leaves out (the pipeline's outputs, git-ignored)
+UNTRACKED_OUTPUTS = ("site", "site-preview", "logs", "results/smoke", "results/default", "docs/generated")
+
+
 def tracked_files(root: Path) -> set[str]:
     """The files git tracks in this checkout: the only ones the site may show (not a
     credential in .git/config, a git-ignored output, a symlink into node_modules or a path
-    that climbs out with ..). None tracked when `root` is not a git checkout."""
+    that climbs out with ..). In a copy that is not a git checkout (a test's, an unpacked
+    archive): its regular files outside hidden folders, node_modules and the pipeline's
+    outputs, symlinks not followed."""
     listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True)
-    return set(listed.stdout.decode("utf-8", "replace").split("\0")) - {""} if listed.returncode == 0 else set()
+    if listed.returncode == 0:
+        return set(listed.stdout.decode("utf-8", "replace").split("\0")) - {""}
+    found = set()
+    for folder, folders, names in os.walk(root):  # does not follow symlinks into folders
+        here = Path(folder).relative_to(root).as_posix()
+        folders[:] = [f for f in folders if not f.startswith(".") and f not in ("node_modules", "__pycache__")
+                      and posixpath.normpath(posixpath.join(here, f)) not in UNTRACKED_OUTPUTS]
+        found.update(posixpath.normpath(posixpath.join(here, name)) for name in names
+                     if not name.startswith(".") and (Path(folder) / name).is_file()
+                     and not (Path(folder) / name).is_symlink())
+    return found
+
+
+def is_checkout(root: Path) -> bool:
+    return subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+                          capture_output=True).returncode == 0
 
 
 def page_of(path: str, folder: bool) -> str:
