@@ -255,3 +255,15 @@ def test_a_copy_that_is_no_checkout_carries_its_own_files_only(tmp_path):
     (tmp_path / "scripts/outside").symlink_to("/etc/hostname")
     assert not repository_files.is_checkout(tmp_path)
     assert repository_files.tracked_files(tmp_path) == {"reproductions/a.py", "results/paper/x/trials.jsonl"}
+
+
+def test_every_repository_path_the_pages_name_exists():
+    """The strict build fails on a stale path only in a checkout; the tests build their sites
+    in copies, so the hand-written pages and the papers' metadata are checked here."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))
+             if "generated" not in p.relative_to(ROOT / "docs").parts]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "reproductions").glob("*/paper.yaml"))]
+    named = repository_files.named_paths(texts)
+    assert "reproductions/gers2001/paper.yaml" in named
+    stale = sorted(path for path in named if not path.startswith("results/") and not (ROOT / path).exists())
+    assert not stale, f"pages name files that are not in the repository: {stale}"
