@@ -156,8 +156,8 @@ class Pipeline:
         out = self.results_dir(wildcards.paper, wildcards.experiment, wildcards.profile)
         if len(folders) > 1:
             return f"python -m reproductions gather {experiment} --out {out} {' '.join(folders)}"
-        trials = Path(folders[0]).name
-        return f"python -m reproductions run {experiment} --trials {trials} --out {folders[0]} --gather-into {out}"
+        (first, last), = chunks(self.experiment_config(wildcards))
+        return f"python -m reproductions run {experiment} --trials {first}-{last} --out {folders[0]} --gather-into {out}"
 
     def chunk_runtime(self, wildcards, attempt: int) -> int:
         return CHUNK_MINUTES[self.profile] * 2 ** (attempt - 1)

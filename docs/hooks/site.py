@@ -47,7 +47,8 @@ from mkdocs.structure.files import File
 
 from reproductions.config import discover_papers, load_paper, read_yaml
 from reproductions.reporting import bibliography, ledger, repository_files
-from reproductions.reporting.text import escape_html_text, escape_markdown_text, markdown_url, plain_math
+from reproductions.reporting.text import (code_fence, escape_html_text, escape_markdown_text, markdown_url,
+                                          plain_math)
 
 #: a warning here fails `mkdocs build --strict`
 log = logging.getLogger("mkdocs.hooks.site")
@@ -254,7 +255,7 @@ def module_summary(text: str) -> str:
 
 def annotated_source(path: str, page: str, text: str, marks: dict[int, list[str]]) -> str:
     lines = text.rstrip("\n").splitlines()
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    fence = code_fence(text)
     summary = module_summary(text)
     parts = ["---\nhide:\n  - toc\n---\n", f"# {source_title(path)}\n",
              (f"{md(summary)} " if summary else "") + f"The file `{path}` as it is in this build: {len(marks)} "
@@ -554,7 +555,7 @@ def bibtex_block(bibtex: str, indent: str = "", title: str = "BibTeX", opened: b
     """A collapsed block with BibTeX as code. It stays code: a fence longer than any run of
     backticks in it cannot be closed early."""
     body = "\n".join(indent + "    " + line for line in bibtex.strip().splitlines())
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
+    fence = code_fence(body)
     return f'{indent}???{"+" if opened else ""} note "{title}"\n\n{indent}    {fence}bibtex\n{body}\n{indent}    {fence}\n'
 
 

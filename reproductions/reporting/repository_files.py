@@ -10,6 +10,7 @@ out; a binary file shows its size and digest.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import posixpath
@@ -17,7 +18,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from .text import escape_markdown_text, markdown_url
+from .text import code_fence, escape_markdown_text, markdown_url
 
 #: the top-level places a page may name, as docs/hooks/site.py links them
 ROOTS = ("reproductions", "docs", "tests", "config", "scripts", "results", "profiles", "sources")
@@ -62,6 +63,7 @@ def tracked_files(root: Path) -> set[str]:
     return found
 
 
+@functools.cache
 def is_checkout(root: Path) -> bool:
     return subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
                           capture_output=True).returncode == 0
@@ -110,7 +112,7 @@ def file_page(path: str, file: Path) -> str:
                 f"the whole file ({len(data):,} bytes) is in a checkout of the repository.\n")
     # pymdownx.snippets reads `--8<--` lines before code blocks are parsed: escaped, they show as written
     shown = SNIPPET_LINE.sub(r"\1;\2", shown)
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", shown)), default=0))
+    fence = code_fence(shown)
     language = LANGUAGES.get(file.suffix, "text")
     return (head + f"The file as it is in this build of the site ({len(data):,} bytes).\n\n"
             f"{fence}{language}\n{shown.rstrip(chr(10))}\n{fence}" + note + "\n")

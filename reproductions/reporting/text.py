@@ -116,3 +116,9 @@ def markdown_url(url: str) -> str:
     after it are percent-encoded (the schema has already refused anything but https: URLs
     and site-relative paths)."""
     return quote(str(url).strip(), safe=_URL_SAFE)
+
+
+def code_fence(text: str) -> str:
+    """A Markdown code fence longer than any run of backticks in `text`, so the text cannot
+    close it early."""
+    return "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
